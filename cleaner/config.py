@@ -1,0 +1,64 @@
+"""Project settings from `[tool.cleaner]` in the nearest pyproject.toml.
+
+[tool.cleaner]
+rules = ["my_rules"]          # rule files or folders, added to the defaults
+default-rules = true          # false: only the rules listed above
+[[tool.cleaner.golden]]
+inputs = "seeds"              # documents to clean
+expected = "tests/golden/seeds"  # one expected output per input, same relative path
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class GoldenSuite:
+    inputs: Path
+    expected: Path
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    rules: tuple[Path, ...] = ()
+    default_rules: bool = True
+    golden: tuple[GoldenSuite, ...] = field(default=())
+
+
+class ConfigError(Exception):
+    pass
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start.resolve(), *start.resolve().parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    start = start or Path.cwd()
+    pyproject = find_pyproject(start)
+    if pyproject is None:
+        return Config(root=start)
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject}: {exc}") from None
+    table = data.get("tool", {}).get("cleaner", {})
+    root = pyproject.parent
+    try:
+        suites = tuple(GoldenSuite(root / g["inputs"], root / g["expected"]) for g in table.get("golden", []))
+        return Config(
+            root=root,
+            rules=tuple(root / p for p in table.get("rules", [])),
+            default_rules=bool(table.get("default-rules", True)),
+            golden=suites,
+        )
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"{pyproject}: malformed [tool.cleaner] table ({exc})") from None

@@ -1,0 +1,109 @@
+"""The Pipeline: compiled steps applied in order, each reporting its edits.
+
+Deterministic and stateless between texts: the same text and rules always give the
+same result, on any worker, in any order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from cleaner.kinds.base import Rule, Step, StepContext
+from cleaner.model import Edit, Result, splice
+from cleaner.patterns import DEFAULT_TIMEOUT
+
+MAX_PASSES = 4
+
+
+@dataclass
+class Pipeline:
+    rules: Sequence[Rule]
+    steps: Sequence[Step]
+    timeout: float = DEFAULT_TIMEOUT
+
+    def apply(self, text: str) -> Result:
+        """Clean `text` (with `\\n` line ends). Raises RuleTimeout if a rule's regex stalls.
+
+        Rules scoped to the first/last lines, and blocks bounded in length, see a new
+        context once other rules remove lines. So when a pass removes a non-blank line
+        and such rules exist, the pipeline runs again until a pass changes nothing
+        (at most MAX_PASSES): cleaning its own output changes nothing more.
+        """
+        ctx = StepContext(timeout=self.timeout)
+        edits: list[Edit] = []
+        for n in range(MAX_PASSES):
+            text, found = self._pass(text, ctx, n * len(self.steps))
+            edits.extend(found)
+            if not (self._context_sensitive and any(e.whole_lines and e.before.strip() for e in found)):
+                break
+        return Result(text, tuple(edits))
+
+    @cached_property
+    def _context_sensitive(self) -> bool:
+        return any(step.context_sensitive for step in self.steps)
+
+    def _pass(self, text: str, ctx: StepContext, first_step: int) -> tuple[str, list[Edit]]:
+        edits: list[Edit] = []
+        for i, step in enumerate(self.steps):
+            found = step.find(text, ctx)
+            if not found:
+                continue
+            if first_step + i:
+                found = [replace(e, step=first_step + i) for e in found]
+            ctx.repaired = shift_spans(ctx.repaired, found)
+            if step.marks_repaired:
+                ctx.repaired.extend(after_spans(found))
+                ctx.repaired.sort()
+            text = splice(text, found)
+            edits.extend(found)
+        return text, edits
+
+    def __call__(self, text: str) -> str:
+        return self.apply(text).text
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def only(self, rule_id: str) -> Pipeline:
+        """A pipeline of one rule, used to run that rule's examples."""
+        for r, s in zip(self.rules, self.steps, strict=True):
+            if r.id == rule_id:
+                return Pipeline([r], [s], self.timeout)
+        raise KeyError(rule_id)
+
+
+def after_spans(edits: Sequence[Edit]) -> list[tuple[int, int]]:
+    """Where each edit's new text lands in the step's output."""
+    spans = []
+    delta = 0
+    for e in edits:
+        start = e.start + delta
+        spans.append((start, start + len(e.after)))
+        delta += len(e.after) - (e.end - e.start)
+    return spans
+
+
+def shift_spans(spans: list[tuple[int, int]], edits: Sequence[Edit]) -> list[tuple[int, int]]:
+    """Carry spans through a step's edits; spans the edits touch are dropped."""
+    if not spans:
+        return spans
+    out = []
+    for s, e in spans:
+        delta = 0
+        keep = True
+        for ed in edits:
+            if ed.end <= s and not (ed.start == ed.end == s):
+                delta += len(ed.after) - (ed.end - ed.start)
+            elif ed.start < e:
+                keep = False
+                break
+            else:
+                break
+        if keep:
+            out.append((s + delta, e + delta))
+    return out

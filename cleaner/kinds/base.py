@@ -1,0 +1,138 @@
+"""What every rule kind shares: its declared settings, and the Step it compiles to.
+
+A kind is data (`Kind`): a name, a docstring and typed `Setting`s. The loader
+validates a rule's TOML table against those settings, so unknown keys, wrong types
+and missing settings are caught before anything runs, and the schema of rule files
+can be generated from the same declarations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import regex
+
+from cleaner.model import Edit
+
+REQUIRED: Any = object()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key a kind accepts. `type` is one of: str, pattern, int, float, bool, words."""
+
+    type: str
+    doc: str
+    default: Any = REQUIRED
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass
+class StepContext:
+    """Per-text state the engine passes to each step.
+
+    `repaired` holds spans (in the current text) that an encoding repair produced,
+    so later steps can leave them alone.
+    """
+
+    timeout: float
+    repaired: list[tuple[int, int]] = field(default_factory=list)
+
+
+class Step(Protocol):
+    rule_id: str
+    marks_repaired: bool  # its edits' results are repairs later rules should spare
+    context_sensitive: bool  # whether it fires can depend on other lines (scopes, blocks)
+
+    def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        """Sorted, non-overlapping edits with offsets into `text`."""
+        ...
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validated rule: its declared fields plus the kind-specific settings."""
+
+    id: str
+    kind: str
+    description: str
+    settings: Mapping[str, Any]
+    examples: tuple[Mapping[str, Any], ...]
+    source: str
+    line: int | None
+    safe: bool = True
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    lists: Mapping[str, str]
+    timeout: float
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    doc: str
+    settings: Mapping[str, Setting]
+    build: Callable[[Rule, BuildContext], Step]
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line's content, end excluding the newline."""
+    spans = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        if nl == -1:
+            spans.append((pos, n))
+            break
+        spans.append((pos, nl))
+        pos = nl + 1
+    return spans
+
+
+def line_number(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def search(pattern: regex.Pattern[str], s: str, timeout: float, rule_id: str) -> regex.Match[str] | None:
+    from cleaner.errors import RuleTimeout
+
+    try:
+        return pattern.search(s, timeout=timeout)
+    except TimeoutError:
+        raise RuleTimeout(rule_id, timeout) from None
+
+
+def finditer(pattern: regex.Pattern[str], s: str, timeout: float, rule_id: str) -> list[regex.Match[str]]:
+    from cleaner.errors import RuleTimeout
+
+    try:
+        return list(pattern.finditer(s, timeout=timeout))
+    except TimeoutError:
+        raise RuleTimeout(rule_id, timeout) from None
+
+
+SCOPE_SETTINGS: Mapping[str, Setting] = {
+    "first_lines": Setting("int", "Only consider the first N non-blank lines of the text (0 = no limit).", 0),
+    "last_lines": Setting("int", "Only consider the last N non-blank lines of the text (0 = no limit).", 0),
+}
+
+
+def in_scope_lines(text: str, spans: list[tuple[int, int]], first: int, last: int) -> list[int]:
+    """Indexes of lines a scoped rule may look at; counts skip blank lines."""
+    nonblank = [i for i, (s, e) in enumerate(spans) if text[s:e].strip()]
+    if not first and not last:
+        return list(range(len(spans)))
+    chosen: set[int] = set()
+    if first:
+        chosen.update(nonblank[:first])
+    if last:
+        chosen.update(nonblank[-last:])
+    return sorted(chosen)

@@ -1,0 +1,61 @@
+"""dedupe_words: collapse an accidentally doubled function word (`the the` → `the`).
+
+Only words from a list, only within one line, only in lines that read as English.
+Words whose doubling is grammatical (`had had`, `that that`, `is is`, `her her`) and
+particles that double in phrasal verbs (`log in in`, `turn on on`) stay out of the
+default list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext, finditer, line_spans
+from cleaner.lang import looks_english
+from cleaner.model import Edit
+from cleaner.patterns import list_fragment
+
+DEFAULT_WORDS = ["a", "an", "the", "of", "to", "and", "or", "for", "with", "from", "by", "into", "than", "its",
+                 "their", "our", "your", "my", "at"]  # fmt: skip
+
+
+@dataclass
+class DedupeWords:
+    rule_id: str
+    pattern: regex.Pattern[str]
+    english_only: bool
+    marks_repaired: bool = False
+    context_sensitive: bool = False
+
+    def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        edits: list[Edit] = []
+        for i, (start, end) in enumerate(line_spans(text)):
+            line = text[start:end]
+            matches = finditer(self.pattern, line, ctx.timeout, self.rule_id)
+            if not matches or (self.english_only and not looks_english(line)):
+                continue
+            for m in matches:
+                edits.append(Edit(self.rule_id, start + m.start(), start + m.end(), m.group(), m.group(1), i + 1))
+        return edits
+
+
+def build(rule: Rule, ctx: BuildContext) -> DedupeWords:
+    words = rule.settings["words"]
+    # The first copy is kept, so "The the" keeps its capital.
+    pattern = regex.compile(
+        rf"(?i)(?<![\p{{L}}\p{{N}}'’-])({list_fragment(words)})((?:[ \t]+\1)+)(?![\p{{L}}\p{{N}}'’-])"
+    )
+    return DedupeWords(rule.id, pattern, rule.settings["english_only"])
+
+
+KIND = Kind(
+    name="dedupe_words",
+    doc="Remove the second of two identical adjacent words from a list of function words.",
+    settings={
+        "words": Setting("words", "Words whose doubling is always a typo.", DEFAULT_WORDS),
+        "english_only": Setting("bool", "Only act on lines that read as English.", True),
+    },
+    build=build,
+)

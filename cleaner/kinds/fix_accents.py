@@ -1,0 +1,91 @@
+"""fix_accents: strip stray diacritics from English words (`sepárate` → `separate`).
+
+Scrapers and OCR leave accents where none belong. A word is fixed only when all of
+these hold, so loanwords, names and other languages keep their accents:
+
+- its line reads as English (see `cleaner.lang`);
+- the accented form is essentially unknown in English (Zipf frequency below
+  `max_accented_zipf`; `café`, `résumé`, `naïve`, `José`, `Zürich` are all known);
+- the plain form is a common English word (Zipf at least `min_plain_zipf`);
+- it is not the product of a mojibake repair earlier in the pipeline.
+
+Frequencies come from the `wordfreq` package, which ships its data (no download).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext, line_spans
+from cleaner.lang import looks_english
+from cleaner.model import Edit
+
+WORD = regex.compile(r"\p{L}+")
+HAS_MARK = regex.compile(r"[^\x00-\x7f]")
+
+
+def strip_marks(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    import wordfreq
+
+    return wordfreq.zipf_frequency(word, "en")
+
+
+@dataclass
+class FixAccents:
+    rule_id: str
+    max_accented_zipf: float
+    min_plain_zipf: float
+    marks_repaired: bool = False
+    context_sensitive: bool = False
+
+    def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        edits: list[Edit] = []
+        if not HAS_MARK.search(text):
+            return edits
+        for i, (start, end) in enumerate(line_spans(text)):
+            line = text[start:end]
+            if not HAS_MARK.search(line) or not looks_english(line):
+                continue
+            for m in WORD.finditer(line):
+                word = m.group()
+                if not HAS_MARK.search(word):
+                    continue
+                a, b = start + m.start(), start + m.end()
+                if _overlaps(ctx.repaired, a, b):
+                    continue
+                plain = strip_marks(word)
+                if plain == word or not plain.isascii():
+                    continue
+                if zipf(word.lower()) < self.max_accented_zipf and zipf(plain.lower()) >= self.min_plain_zipf:
+                    edits.append(Edit(self.rule_id, a, b, word, plain, i + 1))
+        return edits
+
+
+def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(s < b and a < e for s, e in spans)
+
+
+def build(rule: Rule, ctx: BuildContext) -> FixAccents:
+    s = rule.settings
+    return FixAccents(rule.id, s["max_accented_zipf"], s["min_plain_zipf"])
+
+
+KIND = Kind(
+    name="fix_accents",
+    doc="Strip stray diacritics from English words, judged with word frequencies.",
+    settings={
+        "max_accented_zipf": Setting("float", "The accented form must be rarer than this Zipf frequency.", 1.0),
+        "min_plain_zipf": Setting("float", "The plain form must be at least this common (Zipf).", 3.0),
+    },
+    build=build,
+)

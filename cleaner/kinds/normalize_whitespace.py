@@ -1,0 +1,72 @@
+"""normalize_whitespace: tidy what the other rules leave behind.
+
+Strips trailing whitespace, collapses runs of blank lines to one, drops leading and
+trailing blank lines and ends the text with exactly one newline (an empty text stays
+empty). Indentation and non-breaking spaces inside a line are content and are kept;
+a blank line is never inserted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from cleaner.kinds.base import BuildContext, Kind, Rule, StepContext, line_spans
+from cleaner.model import Edit
+
+TRAILING = regex.compile(r"[^\S\n]+$")
+
+
+@dataclass
+class NormalizeWhitespace:
+    rule_id: str
+    marks_repaired: bool = False
+    context_sensitive: bool = False
+
+    def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        spans = line_spans(text)
+        blank = [not text[s:e].strip() for s, e in spans]
+        content = [i for i, b in enumerate(blank) if not b]
+        first, last = (content[0], content[-1]) if content else (len(spans), -1)
+        edits: list[Edit] = []
+
+        def drop(i: int) -> None:
+            s, e = spans[i]
+            stop = e + 1 if e < len(text) else e
+            self._add(edits, text, s, stop, "", i + 1, whole_lines=True)
+
+        for i, (s, e) in enumerate(spans):
+            if i < first or i > last or (blank[i] and blank[i - 1]):
+                drop(i)
+            else:
+                m = TRAILING.search(text, s, e)
+                if m:
+                    self._add(edits, text, m.start(), m.end(), "", i + 1)
+        if content:
+            end_of_last = spans[last][1]
+            if end_of_last == len(text):
+                self._add(edits, text, len(text), len(text), "\n", last + 1)
+        return edits
+
+    def _add(
+        self, edits: list[Edit], text: str, start: int, end: int, after: str, line: int, whole_lines: bool = False
+    ) -> None:
+        """Record an edit, merging it with the previous one when both drop whole lines and touch."""
+        if edits and whole_lines and edits[-1].whole_lines and edits[-1].end == start:
+            prev = edits.pop()
+            edits.append(Edit(self.rule_id, prev.start, end, text[prev.start : end], "", prev.line, True))
+        else:
+            edits.append(Edit(self.rule_id, start, end, text[start:end], after, line, whole_lines))
+
+
+def build(rule: Rule, ctx: BuildContext) -> NormalizeWhitespace:
+    return NormalizeWhitespace(rule.id)
+
+
+KIND = Kind(
+    name="normalize_whitespace",
+    doc="Strip trailing whitespace, collapse blank-line runs, end with exactly one newline.",
+    settings={},
+    build=build,
+)

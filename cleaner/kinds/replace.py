@@ -1,0 +1,31 @@
+"""replace: rewrite the matched span inside a line with a template (`\\1`, `\\g<name>`)."""
+
+from __future__ import annotations
+
+from cleaner.kinds.base import BuildContext, Kind, Rule, Setting
+from cleaner.kinds.strip_span import SETTINGS, SpanRewrite
+from cleaner.patterns import compile_pattern
+
+
+def build(rule: Rule, ctx: BuildContext) -> SpanRewrite:
+    s = rule.settings
+    unless = compile_pattern(s["unless"], ctx.lists) if s["unless"] else None
+    return SpanRewrite(
+        rule.id,
+        compile_pattern(s["pattern"], ctx.lists),
+        s["replacement"],
+        unless,
+        s["first_lines"],
+        s["last_lines"],
+    )
+
+
+KIND = Kind(
+    name="replace",
+    doc="Replace the matched span in each line with a template.",
+    settings={
+        **SETTINGS,
+        "replacement": Setting("str", "Template for the new text; \\1 or \\g<name> insert groups."),
+    },
+    build=build,
+)

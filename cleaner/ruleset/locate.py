@@ -1,0 +1,47 @@
+"""Finding line numbers in rule files, since tomllib reports none for valid TOML.
+
+Errors must point at a line. We find the `[[rule]]` header of the n-th rule and, for
+a key, the first `key =` line after it.
+"""
+
+from __future__ import annotations
+
+import regex
+
+RULE_HEADER = regex.compile(r"^[ \t]*\[\[\s*rule\s*\]\]", regex.M)
+LISTS_HEADER = regex.compile(r"^[ \t]*\[\s*lists\s*\]", regex.M)
+TOML_ERROR_LINE = regex.compile(r"at line (\d+)")
+
+
+class Locator:
+    def __init__(self, source: str):
+        self.source = source
+        self.headers = [m.start() for m in RULE_HEADER.finditer(source)]
+
+    def line_of(self, offset: int) -> int:
+        return self.source.count("\n", 0, offset) + 1
+
+    def rule_line(self, index: int) -> int | None:
+        if index < len(self.headers):
+            return self.line_of(self.headers[index])
+        return None
+
+    def key_line(self, index: int, key: str) -> int | None:
+        if index >= len(self.headers):
+            return None
+        start = self.headers[index]
+        end = self.headers[index + 1] if index + 1 < len(self.headers) else len(self.source)
+        m = regex.compile(rf"^[ \t]*{regex.escape(key)}\s*=", regex.M).search(self.source, start, end)
+        return self.line_of(m.start()) if m else self.rule_line(index)
+
+    def list_line(self, name: str) -> int | None:
+        m = LISTS_HEADER.search(self.source)
+        if not m:
+            return None
+        k = regex.compile(rf"^[ \t]*{regex.escape(name)}\s*=", regex.M).search(self.source, m.end())
+        return self.line_of(k.start()) if k else self.line_of(m.start())
+
+
+def toml_error_line(message: str) -> int | None:
+    m = TOML_ERROR_LINE.search(message)
+    return int(m.group(1)) if m else None

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaner import load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def pipeline():
+    return load_rules()
+
+
+def run_cli(*args: str, cwd: Path | None = None, input: bytes | None = None, env: dict | None = None):
+    """Run the real command line in a subprocess, as a user would."""
+    full_env = {k: v for k, v in os.environ.items() if k != "CI"}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "cleaner", *args],
+        cwd=cwd or ROOT,
+        input=input,
+        capture_output=True,
+        env=full_env,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,180 @@
+"""The command line end to end, in a subprocess, on real files."""
+
+from __future__ import annotations
+
+import shutil
+
+from .conftest import ROOT
+
+SEEDS = ROOT / "seeds"
+BROKEN_RULE = """
+[[rule]]
+id = "t.broken"
+kind = "drop_line"
+description = "d"
+pattern = '''^(AD$'''
+examples = [{ input = "AD", output = "" }, { input = "x", unchanged = true }]
+"""
+
+
+def test_run_folder_mirrors_tree_and_prints_summary(cli, tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    shutil.copy(next(SEEDS.glob("001_*")), src / "sub" / "a.txt")
+    (src / "b.txt").write_text("Advertisement\nHello.\n", encoding="utf-8")
+    r = cli("run", str(src), "-o", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out" / "b.txt").read_text(encoding="utf-8") == "Hello.\n"
+    assert "READ" not in (tmp_path / "out" / "sub" / "a.txt").read_text(encoding="utf-8")
+    err = r.stderr.decode()
+    assert "documents: 2 read, 2 written" in err and "promo.read-headline" in err and "ads.marker" in err
+
+
+def test_single_file_into_folder_uses_its_name(cli, tmp_path):
+    f = next(SEEDS.glob("002_*"))
+    r = cli("run", str(f), "-o", str(tmp_path / "o"))
+    assert r.returncode == 0
+    assert (tmp_path / "o" / f.name).exists()
+
+
+def test_single_file_without_output_goes_to_stdout(cli):
+    f = next(SEEDS.glob("002_*"))
+    r = cli("run", "-q", str(f))
+    assert r.returncode == 0
+    assert r.stderr == b""
+    assert not r.stdout.decode().rstrip().endswith("@RobynDixon_LAT")
+
+
+def test_stdin_to_stdout(cli):
+    r = cli("run", "-", input=b"Photo: AP\r\nBody text.\r\n")
+    assert r.returncode == 0
+    assert r.stdout == b"Body text.\n"
+    r = cli("run", "-q", input=b"Advertisement\nx\n")
+    assert r.stdout == b"x\n"
+
+
+def test_several_inputs_need_output_folder(cli, tmp_path):
+    r = cli("run", str(SEEDS / "x"), str(SEEDS))
+    assert r.returncode == 2
+    assert b"-o OUT" in r.stderr
+
+
+def test_broken_rule_file_stops_before_any_output(cli, tmp_path):
+    rules = tmp_path / "bad.toml"
+    rules.write_text(BROKEN_RULE, encoding="utf-8")
+    r = cli("run", str(SEEDS), "-o", str(tmp_path / "out"), "--rules", str(rules))
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert f"{rules}:6" in err and "t.broken" in err and "regex does not compile" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_no_default_rules_uses_only_given(cli, tmp_path):
+    rules = tmp_path / "one.toml"
+    rules.write_text(BROKEN_RULE.replace("^(AD$", "^AD$"), encoding="utf-8")
+    r = cli("run", "-", "--no-default-rules", "--rules", str(rules), input=b"AD\nthe the text\n")
+    assert r.stdout == b"the the text\n"
+
+
+def test_bad_inputs_are_reported_by_name(cli, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "binary.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (src / "latin1.txt").write_bytes(b"Caf\xe9 au lait\n")
+    (src / "bom.txt").write_bytes(b"\xef\xbb\xbfHello\r\nWorld\r\n")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "utf16.txt").write_bytes("Grüße\n".encode("utf-16"))
+    out = tmp_path / "out"
+    r = cli("run", str(src), "-o", str(out))
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert f"{src / 'binary.bin'}: binary file (NUL byte at offset 8)" in err
+    assert f"{src / 'latin1.txt'}: invalid UTF-8 at byte 3" in err
+    assert not (out / "binary.bin").exists()
+    assert (out / "latin1.txt").read_text(encoding="utf-8") == "Caf\ufffd au lait\n"
+    assert (out / "bom.txt").read_bytes() == b"Hello\nWorld\n"
+    assert (out / "empty.txt").read_bytes() == b""
+    assert (out / "utf16.txt").read_text(encoding="utf-8") == "Grüße\n"
+    assert "5 read, 4 written" in err and "1 skipped" in err
+
+
+def test_strict_refuses_undecodable(cli, tmp_path):
+    f = tmp_path / "latin1.txt"
+    f.write_bytes(b"Caf\xe9\n")
+    r = cli("run", "--strict", str(f), "-o", str(tmp_path / "out"))
+    assert r.returncode == 1
+    assert b"invalid UTF-8 at byte 3 (--strict)" in r.stderr
+    assert not (tmp_path / "out" / "latin1.txt").exists()
+
+
+def test_rule_timeout_fails_that_file_only(cli, tmp_path):
+    rules = tmp_path / "slow.toml"
+    rules.write_text(
+        BROKEN_RULE.replace("^(AD$", "^(a|aa)+$").replace('input = "AD"', 'input = "aa"'), encoding="utf-8"
+    )
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "bad.txt").write_text("a" * 60 + "b\n", encoding="utf-8")
+    (src / "good.txt").write_text("fine\n", encoding="utf-8")
+    r = cli("run", str(src), "-o", str(tmp_path / "out"), "--rules", str(rules), "--regex-timeout", "0.2")
+    assert r.returncode == 1
+    assert f"{src / 'bad.txt'}: rule t.broken timed out" in r.stderr.decode()
+    assert (tmp_path / "out" / "good.txt").exists() and not (tmp_path / "out" / "bad.txt").exists()
+    assert b"2 read, 1 written" in r.stderr and b"1 failed" in r.stderr
+
+
+def test_explain_lists_edits_with_rule_and_line(cli):
+    f = next(SEEDS.glob("001_*"))
+    r = cli("explain", str(f))
+    out = r.stdout.decode()
+    assert r.returncode == 0
+    assert f"{f}:15  promo.read-headline" in out and "READ⟨NBSP⟩" in out
+    assert f"{f}:41  comment.form-line" in out
+
+
+def test_rules_list_and_check(cli):
+    r = cli("rules")
+    assert r.returncode == 0 and b"promo.read-headline" in r.stdout and b"drop_line" in r.stdout
+    r = cli("rules", "check")
+    assert r.returncode == 0 and b"0 failed" in r.stdout
+
+
+def test_rules_check_fails_on_wrong_example(cli, tmp_path):
+    rules = tmp_path / "r.toml"
+    rules.write_text(BROKEN_RULE.replace("^(AD$", "^AD$").replace('output = ""', 'output = "nope"'), "utf-8")
+    r = cli("rules", "check", "--no-default-rules", "--rules", str(rules))
+    assert r.returncode == 1
+    assert b"FAIL" in r.stdout and b"t.broken::example-1" in r.stdout
+
+
+def make_project(tmp_path, expected: str):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cleaner]\n[[tool.cleaner.golden]]\ninputs = "docs"\nexpected = "golden"\n', encoding="utf-8"
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "golden").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("Advertisement\nKeep\u00a0this.  \nRead more: Other story\n", "utf-8")
+    (tmp_path / "golden" / "a.txt").write_text(expected, encoding="utf-8")
+
+
+def test_golden_runner_shows_visible_diff_with_rule_ids(cli, tmp_path):
+    make_project(tmp_path, "Advertisement\nKeep\u00a0this.\n")
+    (tmp_path / "golden" / "orphan.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "docs" / "new.txt").write_text("x\n", encoding="utf-8")
+    r = cli("test", cwd=tmp_path)
+    out = r.stdout.decode()
+    assert r.returncode == 1
+    assert "-Advertisement    ⟵ removed by ads.marker" in out
+    assert "Keep⟨NBSP⟩this." in out
+    assert "no golden file" in out and "STALE" in out and "orphan.txt" in out
+    assert "0 passed, 3 failed" in out
+
+
+def test_golden_update_writes_and_is_refused_in_ci(cli, tmp_path):
+    make_project(tmp_path, "stale\n")
+    r = cli("test", "--update", cwd=tmp_path, env={"CI": "true"})
+    assert r.returncode == 2 and b"refusing" in r.stderr
+    r = cli("test", "--update", cwd=tmp_path)
+    assert r.returncode == 0
+    assert (tmp_path / "golden" / "a.txt").read_text("utf-8") == "Keep\u00a0this.\n"
+    assert cli("test", cwd=tmp_path).returncode == 0

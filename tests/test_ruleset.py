@@ -1,0 +1,118 @@
+"""Rule files: every class of breakage is refused with file, line, rule id and a fix."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from cleaner import load_rules
+from cleaner.errors import RuleFileError
+
+GOOD = """
+[[rule]]
+id = "t.ok"
+kind = "drop_line"
+description = "d"
+pattern = \'\'\'^AD$\'\'\'
+examples = [{ input = "AD\\nx", output = "x" }, { input = "ADD", unchanged = true }]
+"""
+
+
+def load(tmp_path, body: str, *, name: str = "r.toml", defaults: bool = False):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return load_rules([path], defaults=defaults)
+
+
+def problems(tmp_path, body: str) -> list:
+    with pytest.raises(RuleFileError) as info:
+        load(tmp_path, body)
+    return info.value.problems
+
+
+def test_good_file_loads(tmp_path):
+    assert [r.id for r in load(tmp_path, GOOD).rules] == ["t.ok"]
+
+
+def test_toml_syntax_error_names_line(tmp_path):
+    [p] = problems(tmp_path, GOOD + '\n[[rule]]\nid = "t.two\n')
+    assert "TOML syntax error" in p.message
+    assert p.line == 10
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "key_line"),
+    [
+        (('kind = "drop_line"', 'kind = "drop_lines"'), "unknown kind 'drop_lines'", 4),
+        (('description = "d"', 'description = "d"\npatern = "x"'), "unknown key 'patern'", 6),
+        (("'''^AD$'''", "'''^(AD$'''"), "regex does not compile", 6),
+        (("'''^AD$'''", "'''^\\s*$'''"), "matches the empty string", 6),
+        (("'''^AD$'''", "'''^{{nope}}$'''"), "unknown list", 6),
+        (('description = "d"\n', ""), "missing description", 2),
+        (('id = "t.ok"', 'id = "Bad Id"'), "malformed id", 3),
+        ((', { input = "ADD", unchanged = true }', ""), "no look-alike example", 7),
+        (('{ input = "AD\\nx", output = "x" }, ', ""), "no example that the rule changes", 7),
+        (('description = "d"', 'description = "d"\nfirst_lines = "3"'), "must be a non-negative integer", 6),
+    ],
+)
+def test_each_kind_of_breakage(tmp_path, change, message, key_line):
+    body = GOOD.replace(*change)
+    assert body != GOOD
+    found = problems(tmp_path, body)
+    assert any(message in p.message for p in found), found
+    p = next(p for p in found if message in p.message)
+    assert p.line == key_line
+    assert str(p.path).endswith("r.toml")
+
+
+def test_missing_examples(tmp_path):
+    body = GOOD.split("examples")[0]
+    [p] = problems(tmp_path, body)
+    assert "missing examples" in p.message and p.rule_id == "t.ok" and p.hint
+
+
+def test_duplicate_id_in_one_layer(tmp_path):
+    found = problems(tmp_path, GOOD + GOOD)
+    assert any("duplicate rule id" in p.message for p in found)
+
+
+def test_all_problems_reported_at_once(tmp_path):
+    body = GOOD.replace('kind = "drop_line"', 'kind = "nope"') + GOOD.replace("t.ok", "t.two").replace("^AD$", "(")
+    assert len(problems(tmp_path, body)) == 2
+
+
+def test_unknown_top_level_key(tmp_path):
+    found = problems(tmp_path, "rulez = 1\n" + GOOD)
+    assert any("unknown top-level key" in p.message for p in found)
+
+
+def test_shared_list_declared_once(tmp_path):
+    (tmp_path / "a.toml").write_text('[lists]\nwords = ["x"]\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('[lists]\nwords = ["y"]\n', encoding="utf-8")
+    with pytest.raises(RuleFileError, match="already declared"):
+        load_rules([tmp_path], defaults=False)
+
+
+def test_lists_are_shared_across_files_and_escaped(tmp_path):
+    (tmp_path / "00-lists.toml").write_text('[lists]\nmarks = ["a.b", "c+"]\n', encoding="utf-8")
+    (tmp_path / "10-rule.toml").write_text(
+        GOOD.replace("^AD$", "^{{marks}}$").replace("AD\\nx", "a.b\\nx").replace('"ADD"', '"axb"'), encoding="utf-8"
+    )
+    p = load_rules([tmp_path], defaults=False)
+    assert p("a.b\nc+\naxb\n") == "axb\n"
+
+
+def test_user_rule_replaces_default_with_same_id(tmp_path):
+    default = load_rules()
+    ids = [r.id for r in default.rules]
+    override = GOOD.replace("t.ok", "promo.read-more")
+    p = load(tmp_path, override, defaults=True)
+    assert [r.id for r in p.rules] == ids  # same place in the order
+    assert p.rule("promo.read-more").source.endswith("r.toml")
+
+
+def test_order_is_files_by_name_then_rules_in_file_order(tmp_path):
+    (tmp_path / "b.toml").write_text(GOOD.replace("t.ok", "t.b"), encoding="utf-8")
+    (tmp_path / "a.toml").write_text(GOOD.replace("t.ok", "t.a1") + GOOD.replace("t.ok", "t.a2"), encoding="utf-8")
+    assert [r.id for r in load_rules([tmp_path], defaults=False).rules] == ["t.a1", "t.a2", "t.b"]
