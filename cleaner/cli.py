@@ -12,13 +12,12 @@ import typer
 
 from cleaner.config import ConfigError, load_config
 from cleaner.engine import Pipeline
-from cleaner.errors import InputProblem, RuleFileError, RuleTimeout
+from cleaner.errors import InputProblem, RuleFileError
 from cleaner.io.decode import decode_bytes
-from cleaner.io.files import UsageError, plan_jobs, write_atomic
+from cleaner.io.files import UsageError
 from cleaner.model import origin_lines
 from cleaner.patterns import DEFAULT_TIMEOUT
 from cleaner.ruleset import load_rules
-from cleaner.stats import RunStats
 from cleaner.visible import show_text, visible_diff
 
 app = typer.Typer(
@@ -64,78 +63,82 @@ def build_pipeline(rules: list[Path] | None, no_default_rules: bool, timeout: fl
 
 @app.command()
 def run(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; '-' or nothing reads stdin.")] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files, folders or globs; '-' or nothing reads stdin.")
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder.")] = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
-    strict: Annotated[bool, typer.Option(help="Treat undecodable bytes and skipped files as errors.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
+    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="Field holding the record id (else its line number).")] = "id",
+    workers: Annotated[int, typer.Option(help="Worker processes (default: all cores).")] = os.cpu_count() or 1,
+    strict: Annotated[
+        bool, typer.Option(help="Quarantine undecodable text instead of repairing it; exit 1 if any record is.")
+    ] = False,
+    drop_empty: Annotated[bool, typer.Option(help="Drop (and count) documents left empty by cleaning.")] = False,
+    resume: Annotated[bool, typer.Option(help="Skip inputs whose outputs a previous run completed.")] = False,
+    quarantine: Annotated[
+        Path | None, typer.Option(help="Where rejected records go (default: beside the output folder).")
+    ] = None,
+    stats_json: Annotated[Path | None, typer.Option(help="Write counts per rule and totals as JSON.")] = None,
+    log_edits: Annotated[Path | None, typer.Option(help="Write every edit as a JSON line.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary on stderr.")] = False,
     regex_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
-    """Clean files and folders into OUTPUT, or stdin to stdout."""
+    """Clean text files, JSONL corpora (.jsonl, .gz, .zst) and Parquet into OUTPUT, or stdin to stdout."""
+    from cleaner.runner.local import run_local
+    from cleaner.runner.options import RunOptions
+    from cleaner.runner.state import ResumeError
+    from cleaner.runner.units import plan_units
+
     pipeline = build_pipeline(rules, no_default_rules, regex_timeout)
-    stats = RunStats()
-    if not paths or paths == [Path("-")]:
-        ok = _clean_one("<stdin>", sys.stdin.buffer.read(), None, pipeline, stats, strict)
-        if not quiet:
-            err(stats.summary(r.id for r in pipeline.rules))
-        raise typer.Exit(0 if ok else 1)
+    if input_format not in ("text", "jsonl"):
+        err(f"error: --format must be text or jsonl, not {input_format!r}")
+        raise typer.Exit(2)
     try:
-        jobs = plan_jobs(list(paths), output)
+        units = plan_units(list(paths or []), output, input_format)
     except UsageError as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
-    ok = True
-    for job in jobs:
-        try:
-            data = job.source.read_bytes()
-        except OSError as exc:
-            stats.read += 1
-            stats.failed += 1
-            err(f"error: {job.source}: cannot read: {exc.strerror or exc}")
-            ok = False
-            continue
-        ok &= _clean_one(str(job.source), data, job.target, pipeline, stats, strict)
+    if resume and output is None:
+        err("error: --resume needs an output folder (-o OUT)")
+        raise typer.Exit(2)
+    options = RunOptions(
+        text_field=text_field,
+        id_field=id_field,
+        stdin_format=input_format,
+        workers=max(1, workers),
+        strict=strict,
+        drop_empty=drop_empty,
+        resume=resume,
+        quiet=quiet,
+        progress=not quiet and sys.stderr.isatty(),
+        log_edits=log_edits,
+        quarantine=quarantine,
+        stats_json=stats_json,
+    )
+    try:
+        report = run_local(units, pipeline, options, output)
+    except ResumeError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(2) from None
+    stats = report.stats
+    for failure in report.failed_inputs:
+        err(f"error: {failure}; its output was discarded")
     if not quiet:
         err(stats.summary(r.id for r in pipeline.rules))
-    raise typer.Exit(0 if ok and stats.balanced else 1)
-
-
-def _clean_one(name: str, data: bytes, target: Path | None, pipeline: Pipeline, stats: RunStats, strict: bool) -> bool:
-    """Clean one input; report any problem naming it. Returns False if it failed."""
-    stats.read += 1
-    try:
-        decoded = decode_bytes(data, strict=strict)
-    except InputProblem as exc:
-        binary = "binary" in str(exc)
-        err(f"{'warning' if binary and not strict else 'error'}: {name}: {exc}")
-        if binary:
-            stats.skipped += 1
-        else:
-            stats.failed += 1
-        return binary and not strict
-    for w in decoded.warnings:
-        err(f"warning: {name}: {w}")
-    try:
-        result = pipeline.apply(decoded.text)
-    except RuleTimeout as exc:
-        stats.failed += 1
-        err(f"error: {name}: {exc}; not written")
-        return False
-    out = result.text.encode("utf-8")
-    try:
-        if target is None:
-            sys.stdout.buffer.write(out)
-            sys.stdout.buffer.flush()
-        else:
-            write_atomic(target, out)
-    except OSError as exc:
-        stats.failed += 1
-        err(f"error: {name}: cannot write {target or 'stdout'}: {exc.strerror or exc}")
-        return False
-    stats.written += 1
-    stats.add_edits(result.edits)
-    return True
+        rate = stats.bytes_in / max(report.seconds, 1e-9) / 1e6
+        resumed = f"; {report.resumed} input(s) already done" if report.resumed else ""
+        err(f"{human_bytes(stats.bytes_in)} in, {human_bytes(stats.bytes_out)} out, {report.seconds:.1f} s "
+            f"({rate:.1f} MB/s){resumed}")  # fmt: skip
+        if report.quarantine_file:
+            err(f"quarantined records: {report.quarantine_file}")
+    if not stats.balanced:
+        err(f"error: counts do not add up: {stats.read} read != {stats.written} written + "
+            f"{stats.quarantined} quarantined + {stats.dropped_empty} dropped")  # fmt: skip
+    failed = report.failed_inputs or not stats.balanced or (strict and stats.quarantined)
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
@@ -157,6 +160,13 @@ def explain(
     for line, _, e in located:
         print(f"{file}:{line}  {e.rule_id:<{width}}  {_snippet(e.before)}  →  {_snippet(e.after) or '∅'}")
     print(f"{len(result.edits)} edit(s) by {len(result.rule_ids())} rule(s)")
+
+
+def human_bytes(n: int) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
 
 
 def _snippet(s: str, limit: int = 90) -> str:

@@ -50,3 +50,20 @@ def compile_pattern(source: str, lists: Mapping[str, str], *, allow_empty: bool 
     if not allow_empty and pattern.fullmatch("") is not None:
         raise PatternError("regex matches the empty string, so it would fire on every blank line or position")
     return pattern
+
+
+UNSAFE_FOR_PREFILTER = regex.compile(r"\\[AZz]|\(\?[a-zA-Z]*-[a-zA-Z]*m")
+
+
+def line_prefilter(pattern: regex.Pattern[str]) -> regex.Pattern[str] | None:
+    """A whole-text version of a per-line pattern that can only over-match.
+
+    Searching the whole text once (in C) tells whether any line can match, which
+    spares the per-line loop for the many texts where a rule has nothing to do. In
+    MULTILINE mode `^`/`$` hold at every line boundary, and every other construct sees
+    a newline where the line's end was, which can only allow more matches. Patterns
+    with `\\A`, `\\Z`, `\\z` or that switch MULTILINE off get no prefilter.
+    """
+    if UNSAFE_FOR_PREFILTER.search(pattern.pattern):
+        return None
+    return regex.compile(pattern.pattern, pattern.flags | regex.MULTILINE)

@@ -54,9 +54,12 @@ def test_stdin_to_stdout(cli):
 
 
 def test_several_inputs_need_output_folder(cli, tmp_path):
-    r = cli("run", str(SEEDS / "x"), str(SEEDS))
+    a, b = sorted(SEEDS.iterdir())[:2]
+    r = cli("run", str(a), str(b))
     assert r.returncode == 2
     assert b"-o OUT" in r.stderr
+    r = cli("run", str(SEEDS / "missing.txt"), "-o", "x")
+    assert r.returncode == 2 and b"does not exist" in r.stderr
 
 
 def test_broken_rule_file_stops_before_any_output(cli, tmp_path):
@@ -95,7 +98,9 @@ def test_bad_inputs_are_reported_by_name(cli, tmp_path):
     assert (out / "bom.txt").read_bytes() == b"Hello\nWorld\n"
     assert (out / "empty.txt").read_bytes() == b""
     assert (out / "utf16.txt").read_text(encoding="utf-8") == "Grüße\n"
-    assert "5 read, 4 written" in err and "1 skipped" in err
+    assert "5 read, 4 written, 1 quarantined" in err
+    quarantine = (tmp_path / "out.quarantine.jsonl").read_text("utf-8")
+    assert "binary.bin" in quarantine and "NUL byte" in quarantine
 
 
 def test_strict_refuses_undecodable(cli, tmp_path):
@@ -107,7 +112,7 @@ def test_strict_refuses_undecodable(cli, tmp_path):
     assert not (tmp_path / "out" / "latin1.txt").exists()
 
 
-def test_rule_timeout_fails_that_file_only(cli, tmp_path):
+def test_rule_timeout_quarantines_that_file_only(cli, tmp_path):
     rules = tmp_path / "slow.toml"
     rules.write_text(
         BROKEN_RULE.replace("^(AD$", "^(a|aa)+$").replace('input = "AD"', 'input = "aa"'), encoding="utf-8"
@@ -116,11 +121,14 @@ def test_rule_timeout_fails_that_file_only(cli, tmp_path):
     src.mkdir()
     (src / "bad.txt").write_text("a" * 60 + "b\n", encoding="utf-8")
     (src / "good.txt").write_text("fine\n", encoding="utf-8")
-    r = cli("run", str(src), "-o", str(tmp_path / "out"), "--rules", str(rules), "--regex-timeout", "0.2")
-    assert r.returncode == 1
+    args = ["run", str(src), "-o", str(tmp_path / "out"), "--rules", str(rules), "--regex-timeout", "0.2"]
+    r = cli(*args)
+    assert r.returncode == 0  # every record accounted for
     assert f"{src / 'bad.txt'}: rule t.broken timed out" in r.stderr.decode()
     assert (tmp_path / "out" / "good.txt").exists() and not (tmp_path / "out" / "bad.txt").exists()
-    assert b"2 read, 1 written" in r.stderr and b"1 failed" in r.stderr
+    assert b"2 read, 1 written, 1 quarantined" in r.stderr
+    assert "t.broken timed out" in (tmp_path / "out.quarantine.jsonl").read_text("utf-8")
+    assert cli(*args, "--strict").returncode == 1  # --strict: anything quarantined fails the run
 
 
 def test_explain_lists_edits_with_rule_and_line(cli):

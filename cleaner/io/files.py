@@ -1,8 +1,7 @@
-"""Which files a run reads and where each one's output goes.
+"""Walking input trees and writing files atomically.
 
-A folder `D` cleaned into `OUT` writes `OUT/<path relative to D>`; a file `F` writes
-`OUT/<name of F>`. Walks never follow symlinked folders (no loops), skip hidden
-entries, and never read back the output folder when it sits inside an input tree.
+Walks never follow symlinked folders (no loops) and skip hidden entries (so a run's
+own state folder and temporary files are never read back as input).
 """
 
 from __future__ import annotations
@@ -10,48 +9,15 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-
-
-@dataclass(frozen=True)
-class Job:
-    source: Path
-    target: Path | None  # None: write to stdout
 
 
 class UsageError(Exception):
     """The command line asks for something impossible (exit code 2)."""
 
 
-def plan_jobs(inputs: list[Path], out: Path | None) -> list[Job]:
-    if out is None:
-        if len(inputs) == 1 and inputs[0].is_file():
-            return [Job(inputs[0], None)]
-        raise UsageError("several inputs (or a folder) need an output folder: add -o OUT")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"output {out} exists and is not a folder")
-    jobs: list[Job] = []
-    seen: dict[Path, Path] = {}
-    out_resolved = out.resolve()
-    for src in inputs:
-        if src.is_dir():
-            pairs = [(f, out / f.relative_to(src)) for f in walk(src, skip=out_resolved)]
-        elif src.exists():
-            pairs = [(src, out / src.name)]
-        else:
-            raise UsageError(f"input {src} does not exist")
-        for f, target in pairs:
-            if target.resolve() == f.resolve():
-                raise UsageError(f"output {target} would overwrite its input")
-            if target in seen:
-                raise UsageError(f"{f} and {seen[target]} would both be written to {target}")
-            seen[target] = f
-            jobs.append(Job(f, target))
-    return jobs
-
-
 def walk(root: Path, skip: Path | None = None) -> Iterator[Path]:
+    """Files under `root` in sorted order; `skip` is a folder never entered (the output)."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         dirnames[:] = sorted(
@@ -62,10 +28,28 @@ def walk(root: Path, skip: Path | None = None) -> Iterator[Path]:
                 yield here / name
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write under a temporary name in the same folder, then rename: no partial files."""
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _default_mode()
+
+
+def temp_beside(target: Path) -> Path:
+    """A new empty file next to `target`, named `.<name>.<random>.part`, with normal permissions."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600 files; outputs should look like any other file
+    os.close(fd)
+    return Path(tmp)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write under a temporary name in the same folder, then rename: no partial files."""
+    tmp = temp_beside(target)
+    fd = os.open(tmp, os.O_WRONLY)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

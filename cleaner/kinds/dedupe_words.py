@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import regex
 
-from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext, finditer, line_spans
+from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext, finditer
 from cleaner.lang import looks_english
 from cleaner.model import Edit
 from cleaner.patterns import list_fragment
@@ -30,14 +30,20 @@ class DedupeWords:
     context_sensitive: bool = False
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        # The pattern cannot cross a newline ([ \t] between the words), so one pass over
+        # the whole text finds exactly the per-line matches.
         edits: list[Edit] = []
-        for i, (start, end) in enumerate(line_spans(text)):
-            line = text[start:end]
-            matches = finditer(self.pattern, line, ctx.timeout, self.rule_id)
-            if not matches or (self.english_only and not looks_english(line)):
-                continue
-            for m in matches:
-                edits.append(Edit(self.rule_id, start + m.start(), start + m.end(), m.group(), m.group(1), i + 1))
+        verdicts: dict[int, bool] = {}
+        for m in finditer(self.pattern, text, ctx.timeout, self.rule_id):
+            start = text.rfind("\n", 0, m.start()) + 1
+            if self.english_only:
+                if start not in verdicts:
+                    end = text.find("\n", m.end())
+                    verdicts[start] = looks_english(text[start : end if end != -1 else len(text)])
+                if not verdicts[start]:
+                    continue
+            line = text.count("\n", 0, m.start()) + 1
+            edits.append(Edit(self.rule_id, m.start(), m.end(), m.group(), m.group(1), line))
         return edits
 
 

@@ -25,7 +25,7 @@ from cleaner.kinds.base import (
     search,
 )
 from cleaner.model import Edit
-from cleaner.patterns import PatternError, compile_pattern
+from cleaner.patterns import PatternError, compile_pattern, line_prefilter
 
 
 @dataclass
@@ -39,8 +39,11 @@ class DropBlock:
     last_lines: int
     marks_repaired: bool = False
     context_sensitive: bool = True
+    prefilter: regex.Pattern[str] | None = None
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
+            return []
         spans = line_spans(text)
         candidates = in_scope_lines(text, spans, self.first_lines, self.last_lines)
         edits: list[Edit] = []
@@ -87,14 +90,16 @@ def build(rule: Rule, ctx: BuildContext) -> DropBlock:
     if s["max_lines"] < 1:
         raise PatternError("`max_lines` must be at least 1")
     end = compile_pattern(s["end"], ctx.lists) if s["end"] else None
+    start = compile_pattern(s["start"], ctx.lists)
     return DropBlock(
         rule.id,
-        compile_pattern(s["start"], ctx.lists),
+        start,
         end,
         s["include_end"],
         s["max_lines"],
         s["first_lines"],
         s["last_lines"],
+        prefilter=line_prefilter(start),
     )
 
 

@@ -22,7 +22,7 @@ from cleaner.kinds.base import (
     search,
 )
 from cleaner.model import Edit
-from cleaner.patterns import compile_pattern
+from cleaner.patterns import compile_pattern, line_prefilter
 
 
 @dataclass
@@ -33,6 +33,7 @@ class DropLine:
     first_lines: int
     last_lines: int
     marks_repaired: bool = False
+    prefilter: regex.Pattern[str] | None = None
 
     @property
     def context_sensitive(self) -> bool:
@@ -44,6 +45,8 @@ class DropLine:
         return self.unless is None or search(self.unless, line, timeout, self.rule_id) is None
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
+            return []
         spans = line_spans(text)
         edits = []
         for i in in_scope_lines(text, spans, self.first_lines, self.last_lines):
@@ -57,7 +60,8 @@ class DropLine:
 def build(rule: Rule, ctx: BuildContext) -> DropLine:
     s = rule.settings
     unless = compile_pattern(s["unless"], ctx.lists) if s["unless"] else None
-    return DropLine(rule.id, compile_pattern(s["pattern"], ctx.lists), unless, s["first_lines"], s["last_lines"])
+    pattern = compile_pattern(s["pattern"], ctx.lists)
+    return DropLine(rule.id, pattern, unless, s["first_lines"], s["last_lines"], prefilter=line_prefilter(pattern))
 
 
 KIND = Kind(

@@ -26,6 +26,9 @@ from cleaner.model import Edit
 
 WORD = regex.compile(r"\p{L}+")
 HAS_MARK = regex.compile(r"[^\x00-\x7f]")
+# Latin letters that carry a diacritic (Latin-1 Supplement, Latin Extended-A/B): a text
+# without one has nothing to fix. Curly quotes and dashes are not in here.
+ACCENTED_LATIN = regex.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 
 
 def strip_marks(word: str) -> str:
@@ -50,11 +53,11 @@ class FixAccents:
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         edits: list[Edit] = []
-        if not HAS_MARK.search(text):
+        if not ACCENTED_LATIN.search(text):
             return edits
         for i, (start, end) in enumerate(line_spans(text)):
             line = text[start:end]
-            if not HAS_MARK.search(line) or not looks_english(line):
+            if not ACCENTED_LATIN.search(line) or not looks_english(line):
                 continue
             for m in WORD.finditer(line):
                 word = m.group()

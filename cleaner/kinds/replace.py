@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from cleaner.kinds.base import BuildContext, Kind, Rule, Setting
 from cleaner.kinds.strip_span import SETTINGS, SpanRewrite
-from cleaner.patterns import compile_pattern
+from cleaner.patterns import compile_pattern, line_prefilter
 
 
 def build(rule: Rule, ctx: BuildContext) -> SpanRewrite:
     s = rule.settings
     unless = compile_pattern(s["unless"], ctx.lists) if s["unless"] else None
+    pattern = compile_pattern(s["pattern"], ctx.lists)
     return SpanRewrite(
-        rule.id,
-        compile_pattern(s["pattern"], ctx.lists),
-        s["replacement"],
-        unless,
-        s["first_lines"],
-        s["last_lines"],
+        rule.id, pattern, s["replacement"], unless, s["first_lines"], s["last_lines"], line_prefilter(pattern)
     )
 
 

@@ -19,7 +19,7 @@ from cleaner.kinds.base import (
     search,
 )
 from cleaner.model import Edit
-from cleaner.patterns import compile_pattern
+from cleaner.patterns import compile_pattern, line_prefilter
 
 
 @dataclass
@@ -33,12 +33,15 @@ class SpanRewrite:
     first_lines: int
     last_lines: int
     marks_repaired: bool = False
+    prefilter: regex.Pattern[str] | None = None
 
     @property
     def context_sensitive(self) -> bool:
         return bool(self.first_lines or self.last_lines)
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
+            return []
         spans = line_spans(text)
         edits = []
         for i in in_scope_lines(text, spans, self.first_lines, self.last_lines):
@@ -61,9 +64,8 @@ class SpanRewrite:
 def build(rule: Rule, ctx: BuildContext) -> SpanRewrite:
     s = rule.settings
     unless = compile_pattern(s["unless"], ctx.lists) if s["unless"] else None
-    return SpanRewrite(
-        rule.id, compile_pattern(s["pattern"], ctx.lists), None, unless, s["first_lines"], s["last_lines"]
-    )
+    pattern = compile_pattern(s["pattern"], ctx.lists)
+    return SpanRewrite(rule.id, pattern, None, unless, s["first_lines"], s["last_lines"], line_prefilter(pattern))
 
 
 SETTINGS = {

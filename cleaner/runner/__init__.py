@@ -1,0 +1,1 @@
+"""Running a Pipeline over inputs: planning, parallel work, sinks, resume, accounting."""

@@ -1,0 +1,241 @@
+"""The local engine: plan, clean in parallel, write in order, account for every record.
+
+Units are cleaned as one ordered stream of tasks (so small files and big files keep
+all workers busy alike). Each unit's output, quarantine entries and edit-log lines are
+committed together when its last task is done; the final quarantine file, edit log and
+stats are assembled from the committed units, in input order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cleaner.engine import Pipeline
+from cleaner.errors import InputProblem
+from cleaner.io.files import write_atomic
+from cleaner.io.jsonl import dumps
+from cleaner.runner.options import RunOptions
+from cleaner.runner.pool import ordered_results
+from cleaner.runner.progress import Progress
+from cleaner.runner.sinks import Sink, open_sink, remove_leftovers
+from cleaner.runner.state import RunState, fingerprint
+from cleaner.runner.tasks import Task, tasks_for
+from cleaner.runner.units import Unit
+from cleaner.runner.work import TaskResult, set_pipeline
+from cleaner.stats import RunStats
+
+MAX_WARNINGS = 20
+
+
+@dataclass
+class RunReport:
+    stats: RunStats
+    failed_inputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    quarantine_file: Path | None = None
+    resumed: int = 0
+
+
+def default_quarantine(out: Path | None) -> Path:
+    """Beside the output folder (never inside it, where it would read as output)."""
+    if out is None:
+        return Path("cleaner.quarantine.jsonl")
+    out = out.resolve()
+    return out.parent / f"{out.name}.quarantine.jsonl"
+
+
+def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: Path | None) -> RunReport:
+    start = time.monotonic()
+    state = RunState(out, fingerprint([r.source for r in pipeline.rules], options.fingerprint_fields()),
+                     options.resume)  # fmt: skip
+    report = RunReport(RunStats())
+    todo: list[Unit] = []
+    for unit in units:
+        done = state.done_stats(unit) if options.resume else None
+        if done is not None:
+            report.stats.merge(done)
+            report.resumed += 1
+            continue
+        if unit.target is not None:
+            remove_leftovers(unit.target)
+        todo.append(unit)
+
+    set_pipeline(pipeline, options)
+    warnings = _Warnings()
+    progress = Progress(options.progress, _total_bytes(todo))
+    by_index = {u.index: u for u in units}
+    open_units: dict[int, _UnitWriter] = {}
+    try:
+        on_crash = lambda task: warnings.add(f"{task.source}: a worker crashed; retrying its batch alone")  # noqa: E731
+        for result in ordered_results(_task_stream(todo), options.workers, on_crash):
+            unit = by_index[result.unit]
+            writer = open_units.get(unit.index)
+            if result.failed is not None:
+                if writer is not None:
+                    writer.abort()
+                    del open_units[unit.index]
+                report.failed_inputs.append(f"{unit.name}: {result.failed}")
+                continue
+            if writer is None:
+                writer = open_units[unit.index] = _UnitWriter(unit, state, options)
+            writer.add(result)
+            warnings.extend(result.warnings)
+            progress.advance(result.stats.read, result.stats.bytes_in)
+            if result.last:
+                writer.commit()
+                report.stats.merge(writer.stats)
+                del open_units[unit.index]
+    finally:
+        progress.close()
+        for writer in open_units.values():
+            writer.abort()
+    warnings.flush()
+
+    report.quarantine_file = options.quarantine or default_quarantine(out)
+    if report.stats.quarantined:
+        _assemble(state, units, "quarantine", report.quarantine_file)
+    elif options.quarantine is None:
+        report.quarantine_file.unlink(missing_ok=True)  # a stale file from an earlier run would mislead
+        report.quarantine_file = None
+    if options.log_edits is not None:
+        _assemble(state, units, "edits", options.log_edits)
+    report.seconds = time.monotonic() - start
+    if options.stats_json is not None:
+        write_stats_json(options.stats_json, report, len(units))
+    state.cleanup()
+    return report
+
+
+def _task_stream(units: list[Unit]) -> Iterator[Task]:
+    for unit in units:
+        try:
+            yield from tasks_for(unit)
+        except InputProblem as exc:
+            yield Task(unit.index, -1, "failed", unit.name, str(exc), last=True)
+
+
+def _total_bytes(units: list[Unit]) -> int | None:
+    total = 0
+    for u in units:
+        if u.source is None or (u.fmt != "text" and str(u.source).endswith((".gz", ".zst", ".parquet"))):
+            return None
+        try:
+            total += u.source.stat().st_size
+        except OSError:
+            return None
+    return total
+
+
+class _UnitWriter:
+    """Collects one unit's output and side files until its last task arrives."""
+
+    def __init__(self, unit: Unit, state: RunState, options: RunOptions):
+        self.unit = unit
+        self.state = state
+        self.options = options
+        self.stats = RunStats()
+        schema = None
+        if unit.fmt == "parquet" and unit.source is not None:
+            from cleaner.io.parquet import schema_of
+
+            schema = schema_of(unit.source)
+        self.sink: Sink = open_sink(unit, schema)
+        self.side: dict[str, BinaryIO] = {}
+
+    def _side(self, kind: str) -> BinaryIO:
+        if kind not in self.side:
+            self.side[kind] = open(str(self.state.segment(self.unit, kind)) + ".part", "wb")  # noqa: SIM115
+        return self.side[kind]
+
+    def add(self, result: TaskResult) -> None:
+        self.sink.write(result.output)
+        self.stats.merge(result.stats)
+        if result.quarantine:
+            self._side("quarantine").write(b"".join(dumps(q) + b"\n" for q in result.quarantine))
+        if result.edit_log:
+            self._side("edits").write(result.edit_log)
+
+    def commit(self) -> None:
+        self.sink.commit()
+        for kind, fh in self.side.items():
+            fh.close()
+            os.replace(str(self.state.segment(self.unit, kind)) + ".part", self.state.segment(self.unit, kind))
+        for kind in ("quarantine", "edits"):
+            if kind not in self.side:
+                self.state.segment(self.unit, kind).unlink(missing_ok=True)
+        self.state.commit(self.unit, self.stats, self.sink.wrote_target)
+
+    def abort(self) -> None:
+        self.sink.abort()
+        for kind, fh in self.side.items():
+            fh.close()
+            Path(str(self.state.segment(self.unit, kind)) + ".part").unlink(missing_ok=True)
+
+
+def _assemble(state: RunState, units: list[Unit], kind: str, dest: Path) -> None:
+    """Concatenate the committed segments of every unit, in input order, atomically."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.part")
+    with open(tmp, "wb") as out:
+        for unit in units:
+            segment = state.segment(unit, kind)
+            if segment.exists():
+                with open(segment, "rb") as fh:
+                    while chunk := fh.read(1 << 20):
+                        out.write(chunk)
+    os.replace(tmp, dest)
+
+
+def write_stats_json(path: Path, report: RunReport, inputs: int) -> None:
+    data: dict[str, Any] = report.stats.to_dict()
+    data["totals"].update(
+        {
+            "inputs": inputs,
+            "inputs_failed": len(report.failed_inputs),
+            "inputs_resumed": report.resumed,
+            "wall_seconds": round(report.seconds, 3),
+            "balanced": report.stats.balanced,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    )
+    data["failed_inputs"] = report.failed_inputs
+    data["quarantine_file"] = str(report.quarantine_file) if report.quarantine_file else None
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8") + b"\n")
+
+
+def peak_rss_mb() -> dict[str, float]:
+    """Peak resident memory of this process and of the largest finished worker, in MB."""
+    import resource
+
+    main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"main": round(main, 1), "largest_worker": round(workers, 1)}
+
+
+class _Warnings:
+    """Print the first warnings as they come; count the rest."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, message: str) -> None:
+        self.count += 1
+        if self.count <= MAX_WARNINGS:
+            print(f"warning: {message}", file=sys.stderr)
+
+    def extend(self, messages: list[str]) -> None:
+        for m in messages:
+            self.add(m)
+
+    def flush(self) -> None:
+        if self.count > MAX_WARNINGS:
+            print(
+                f"warning: … and {self.count - MAX_WARNINGS} more warnings (see the quarantine file)", file=sys.stderr
+            )

@@ -1,0 +1,28 @@
+"""Everything a run is asked to do, in one picklable record."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    text_field: str = "text"
+    id_field: str = "id"
+    stdin_format: str = "text"
+    workers: int = os.cpu_count() or 1
+    strict: bool = False
+    drop_empty: bool = False
+    resume: bool = False
+    quiet: bool = False
+    progress: bool = False
+    log_edits: Path | None = None
+    quarantine: Path | None = None
+    stats_json: Path | None = None
+
+    def fingerprint_fields(self) -> dict[str, object]:
+        """Options that change output bytes: a resumed run must use the same ones."""
+        return {"text_field": self.text_field, "id_field": self.id_field, "strict": self.strict,
+                "drop_empty": self.drop_empty}  # fmt: skip

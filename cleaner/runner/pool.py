@@ -1,0 +1,86 @@
+"""Ordered parallel map over tasks, with a bounded window and crash recovery.
+
+Results come back in submission order, so output bytes are identical for any number
+of workers. At most `workers * WINDOW_PER_WORKER` tasks are in flight, which keeps
+memory flat. If a worker process dies, the pool is rebuilt and each unfinished task
+is retried once on its own; a task that kills its worker again is quarantined whole.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from cleaner.runner.tasks import Task
+from cleaner.runner.work import TaskResult, crashed_result, run_task
+
+WINDOW_PER_WORKER = 4
+
+
+def ordered_results(
+    tasks: Iterable[Task], workers: int, on_crash: Callable[[Task], None] | None = None
+) -> Iterator[TaskResult]:
+    if workers <= 1:
+        for task in tasks:
+            yield run_task(task)
+        return
+    pool = _Pool(workers, on_crash)
+    try:
+        window: deque[tuple[Task, Future[TaskResult]]] = deque()
+        for task in tasks:
+            window.append((task, pool.submit(task)))
+            while len(window) >= workers * WINDOW_PER_WORKER:
+                yield pool.collect(window)
+        while window:
+            yield pool.collect(window)
+    finally:
+        pool.shutdown()
+
+
+class _Pool:
+    def __init__(self, workers: int, on_crash: Callable[[Task], None] | None):
+        self.workers = workers
+        self.on_crash = on_crash
+        # fork: workers inherit the compiled pipeline instead of recompiling it.
+        self.context = multiprocessing.get_context("fork")
+        self.executor = ProcessPoolExecutor(workers, mp_context=self.context)
+
+    def submit(self, task: Task) -> Future[TaskResult]:
+        return self.executor.submit(run_task, task)
+
+    def collect(self, window: deque[tuple[Task, Future[TaskResult]]]) -> TaskResult:
+        future = window[0][1]
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            self._recover(window)
+            future = window[0][1]
+            result = future.result()
+        window.popleft()
+        return result
+
+    def _recover(self, window: deque[tuple[Task, Future[TaskResult]]]) -> None:
+        """Retry every unfinished task alone; quarantine the ones that crash again."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for i, (task, future) in enumerate(window):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                continue
+            if self.on_crash:
+                self.on_crash(task)
+            window[i] = (task, self._retry_alone(task))
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=self.context)
+
+    def _retry_alone(self, task: Task) -> Future[TaskResult]:
+        done: Future[TaskResult] = Future()
+        with ProcessPoolExecutor(1, mp_context=self.context) as solo:
+            try:
+                done.set_result(solo.submit(run_task, task).result())
+            except BrokenProcessPool:
+                done.set_result(crashed_result(task, "worker process crashed twice while cleaning this batch"))
+        return done
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,107 @@
+"""Cutting inputs into tasks: batches of raw records small enough to keep memory flat.
+
+Reading and decompression happen in the parent; parsing and cleaning in workers, so
+the parent ships raw bytes (cheap to pickle) and gets finished output bytes back.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cleaner.errors import InputProblem
+from cleaner.io.compress import line_reader, open_read
+from cleaner.runner.units import Unit
+
+BATCH_LINES = 1000
+BATCH_BYTES = 1 << 20
+
+
+@dataclass
+class Task:
+    unit: int
+    seq: int
+    kind: str  # "text", "jsonl", "parquet"; "unreadable" or "failed" carry a reason instead
+    source: str
+    payload: Any
+    last: bool = False
+    raw_bytes: int = 0
+
+
+def tasks_for(unit: Unit) -> Iterator[Task]:
+    """Tasks of one unit, in order; the last one has `last=True` (possibly empty)."""
+    if unit.fmt == "text":
+        try:
+            data = _read_all(unit)
+        except InputProblem as exc:  # one file is one document: quarantine it, go on
+            yield Task(unit.index, 0, "unreadable", unit.name, str(exc), last=True)
+            return
+        yield Task(unit.index, 0, "text", unit.name, data, last=True, raw_bytes=len(data))
+    elif unit.fmt == "jsonl":
+        yield from _jsonl_tasks(unit)
+    elif unit.fmt == "parquet":
+        yield from _parquet_tasks(unit)
+    else:  # pragma: no cover - formats are closed
+        raise InputProblem(f"unknown format {unit.fmt}")
+
+
+def _read_all(unit: Unit) -> bytes:
+    try:
+        if unit.source is None:
+            return sys.stdin.buffer.read()
+        return unit.source.read_bytes()
+    except OSError as exc:
+        raise InputProblem(f"cannot read: {exc.strerror or exc}") from None
+
+
+def _jsonl_tasks(unit: Unit) -> Iterator[Task]:
+    seq = 0
+    batch: list[tuple[int, bytes]] = []
+    size = 0
+    try:
+        stream = sys.stdin.buffer if unit.source is None else open_read(unit.source)
+    except OSError as exc:
+        raise InputProblem(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        for number, raw in enumerate(_lines(stream), 1):
+            batch.append((number, raw))
+            size += len(raw)
+            if len(batch) >= BATCH_LINES or size >= BATCH_BYTES:
+                yield Task(unit.index, seq, "jsonl", unit.name, batch, raw_bytes=size)
+                seq += 1
+                batch, size = [], 0
+    finally:
+        if unit.source is not None:
+            stream.close()
+    yield Task(unit.index, seq, "jsonl", unit.name, batch, last=True, raw_bytes=size)
+
+
+def _lines(stream: Any) -> Iterator[bytes]:
+    try:
+        yield from line_reader(stream)
+    except (OSError, EOFError, ValueError) as exc:
+        # Truncated or corrupt compressed streams surface here (gzip, zstd, zlib errors).
+        raise InputProblem(f"cannot read compressed stream: {exc}") from None
+    except Exception as exc:  # zstandard.ZstdError and friends have no common base
+        raise InputProblem(f"cannot read: {exc}") from None
+
+
+def _parquet_tasks(unit: Unit) -> Iterator[Task]:
+    from cleaner.io.parquet import iter_batches
+
+    assert unit.source is not None
+    row = 0
+    seq = 0
+    try:
+        for batch in iter_batches(unit.source):
+            rows = batch.to_pylist()
+            yield Task(unit.index, seq, "parquet", unit.name, (row, rows), raw_bytes=batch.nbytes)
+            row += len(rows)
+            seq += 1
+    except InputProblem:
+        raise
+    except Exception as exc:
+        raise InputProblem(f"cannot read Parquet: {exc}") from None
+    yield Task(unit.index, seq, "parquet", unit.name, (row, []), last=True)

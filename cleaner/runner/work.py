@@ -1,0 +1,220 @@
+"""The work a worker does on one task: parse, clean, serialize, count.
+
+Runs in worker processes (or inline with one worker). The pipeline is set once per
+process by `set_pipeline`, never shipped per task. A document that cannot be cleaned
+becomes a quarantine entry with its reason; nothing here raises for bad data.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaner.engine import Pipeline
+from cleaner.errors import InputProblem, RuleTimeout
+from cleaner.io.decode import decode_bytes
+from cleaner.io.jsonl import RecordProblem, dumps, parse_record, record_id
+from cleaner.model import Result
+from cleaner.runner.options import RunOptions
+from cleaner.runner.tasks import Task
+from cleaner.stats import RunStats
+
+_PIPELINE: Pipeline | None = None
+_OPTIONS: RunOptions | None = None
+
+
+def set_pipeline(pipeline: Pipeline, options: RunOptions) -> None:
+    global _PIPELINE, _OPTIONS
+    _PIPELINE, _OPTIONS = pipeline, options
+
+
+@dataclass
+class TaskResult:
+    unit: int
+    seq: int
+    output: Any  # jsonl: bytes; text: bytes | None; parquet: list of rows
+    stats: RunStats
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    edit_log: bytes = b""
+    warnings: list[str] = field(default_factory=list)
+    failed: str | None = None  # the whole unit could not be read: its output is discarded
+    last: bool = False  # the unit's last task: its output can be committed
+
+
+def run_task(task: Task) -> TaskResult:
+    assert _PIPELINE is not None and _OPTIONS is not None, "set_pipeline() first"
+    if task.kind == "failed":
+        return TaskResult(task.unit, task.seq, None, RunStats(), failed=task.payload, last=True)
+    worker = _Worker(_PIPELINE, _OPTIONS, task)
+    if task.kind == "unreadable":
+        worker.stats.read += 1
+        worker.warnings.append(f"{task.source}: {task.payload}")
+        worker.reject(task.source, None, task.payload)
+        output = None
+    elif task.kind == "text":
+        output = worker.text(task.payload)
+    elif task.kind == "jsonl":
+        output = worker.jsonl(task.payload)
+    else:
+        output = worker.parquet(*task.payload)
+    return TaskResult(task.unit, task.seq, output, worker.stats, worker.quarantine, b"".join(worker.log),
+                      worker.warnings, last=task.last)  # fmt: skip
+
+
+class _Worker:
+    def __init__(self, pipeline: Pipeline, options: RunOptions, task: Task):
+        self.pipeline = pipeline
+        self.options = options
+        self.task = task
+        self.stats = RunStats()
+        self.quarantine: list[dict[str, Any]] = []
+        self.log: list[bytes] = []
+        self.warnings: list[str] = []
+
+    def clean(self, doc_id: str, line: int | None, text: str) -> tuple[Result | None, str | None]:
+        """Clean one text; (None, reason) when it must be quarantined."""
+        try:
+            result = self.pipeline.apply(text)
+        except RuleTimeout as exc:
+            return None, str(exc)
+        except Exception as exc:  # a bug must cost one record, not the run
+            return None, f"unexpected error while cleaning: {exc!r}"
+        self.stats.add_edits(result.edits)
+        if self.options.log_edits is not None:
+            for e in result.edits:
+                entry = {"doc": doc_id, "source": self.task.source, "record": line, **e.as_dict()}
+                self.log.append(dumps(entry) + b"\n")
+        return result, None
+
+    def reject(self, doc_id: str | None, line: int | None, reason: str, record: Any = None, raw: bytes = b"") -> None:
+        entry: dict[str, Any] = {"source": self.task.source, "line": line, "id": doc_id, "reason": reason}
+        if raw:
+            try:
+                entry["record"] = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                entry["record_base64"] = base64.b64encode(raw).decode("ascii")
+        elif record is not None:
+            entry["record"] = record
+        self.quarantine.append(entry)
+        self.stats.quarantined += 1
+
+    def keep(self, text: str) -> bool:
+        """False when the cleaned text is empty and empty documents are dropped."""
+        if self.options.drop_empty and not text.strip():
+            self.stats.dropped_empty += 1
+            return False
+        self.stats.written += 1
+        return True
+
+    def text(self, data: bytes) -> bytes | None:
+        name = self.task.source
+        self.stats.read += 1
+        self.stats.bytes_in += len(data)
+        try:
+            decoded = decode_bytes(data, strict=self.options.strict)
+        except InputProblem as exc:
+            self.warnings.append(f"{name}: {exc}")
+            self.reject(name, None, str(exc))
+            return None
+        self.warnings.extend(f"{name}: {w}" for w in decoded.warnings)
+        result, problem = self.clean(name, None, decoded.text)
+        if result is None:
+            self.warnings.append(f"{name}: {problem}")
+            self.reject(name, None, problem or "")
+            return None
+        if not self.keep(result.text):
+            return None
+        out = result.text.encode("utf-8")
+        self.stats.bytes_out += len(out)
+        return out
+
+    def jsonl(self, lines: list[tuple[int, bytes]]) -> bytes:
+        out: list[bytes] = []
+        field_name = self.options.text_field
+        for number, raw in lines:
+            if not raw.strip():
+                continue  # a blank line holds no record
+            self.stats.read += 1
+            self.stats.bytes_in += len(raw)
+            try:
+                record = self._parse(number, raw)
+            except RecordProblem as exc:
+                self.reject(None, number, str(exc), raw=raw)
+                continue
+            doc_id = record_id(record, self.options.id_field, number)
+            result, problem = self.clean(doc_id, number, record[field_name])
+            if result is None:
+                self.reject(doc_id, number, problem or "", raw=raw)
+                continue
+            if not self.keep(result.text):
+                continue
+            if result.edits:
+                record[field_name] = result.text
+                line = dumps(record) + b"\n"
+            else:
+                line = raw if raw.endswith(b"\n") else raw + b"\n"  # untouched records keep their bytes
+            self.stats.bytes_out += len(line)
+            out.append(line)
+        return b"".join(out)
+
+    def _parse(self, number: int, raw: bytes) -> dict[str, Any]:
+        try:
+            return parse_record(raw, self.options.text_field)
+        except RecordProblem as exc:
+            if "invalid UTF-8" not in str(exc) or self.options.strict:
+                raise
+        text = raw.decode("utf-8", errors="replace")
+        self.warnings.append(f"{self.task.source}:{number}: invalid UTF-8 replaced with U+FFFD")
+        return parse_record(text.encode("utf-8"), self.options.text_field)
+
+    def parquet(self, first_row: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        kept: list[dict[str, Any]] = []
+        field_name = self.options.text_field
+        for i, row in enumerate(rows):
+            number = first_row + i + 1
+            self.stats.read += 1
+            value = row.get(field_name)
+            doc_id = record_id(row, self.options.id_field, number)
+            if not isinstance(value, str):
+                kind = "missing" if field_name not in row else ("null" if value is None else type(value).__name__)
+                self.reject(doc_id, number, f"field {field_name!r} is {kind}, not a string", record=_jsonable(row))
+                continue
+            self.stats.bytes_in += len(value.encode("utf-8"))
+            result, problem = self.clean(doc_id, number, value)
+            if result is None:
+                self.reject(doc_id, number, problem or "", record=_jsonable(row))
+                continue
+            if not self.keep(result.text):
+                continue
+            self.stats.bytes_out += len(result.text.encode("utf-8"))
+            kept.append({**row, field_name: result.text} if result.edits else row)
+        return kept
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """Parquet values (dates, bytes, decimals) as JSON-safe values for the quarantine file."""
+    import json
+
+    return json.loads(json.dumps(row, default=str))
+
+
+def crashed_result(task: Task, reason: str) -> TaskResult:
+    """Every record of a task whose worker died twice, quarantined with the reason."""
+    assert _OPTIONS is not None
+    worker = _Worker(_PIPELINE, _OPTIONS, task)  # type: ignore[arg-type]
+    if task.kind in ("text", "unreadable"):
+        worker.stats.read += 1
+        worker.reject(task.source, None, reason)
+        return TaskResult(task.unit, task.seq, None, worker.stats, worker.quarantine, last=task.last)
+    if task.kind == "jsonl":
+        for number, raw in task.payload:
+            if raw.strip():
+                worker.stats.read += 1
+                worker.reject(None, number, reason, raw=raw)
+        return TaskResult(task.unit, task.seq, b"", worker.stats, worker.quarantine, last=task.last)
+    first_row, rows = task.payload
+    for i, row in enumerate(rows):
+        worker.stats.read += 1
+        worker.reject(None, first_row + i + 1, reason, record=_jsonable(row))
+    return TaskResult(task.unit, task.seq, [], worker.stats, worker.quarantine, last=task.last)
