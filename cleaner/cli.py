@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +19,8 @@ from cleaner.io.decode import decode_bytes
 from cleaner.io.files import UsageError, plan_jobs, write_atomic
 from cleaner.model import origin_lines
 from cleaner.patterns import DEFAULT_TIMEOUT
-from cleaner.ruleset import load_rules
+from cleaner.ruleset import SelectionError, load_rules
+from cleaner.ruleset.select import parse_selectors
 from cleaner.stats import RunStats
 from cleaner.visible import show_text, visible_diff
 
@@ -38,27 +41,67 @@ NoDefaultsOpt = Annotated[bool, typer.Option("--no-default-rules", help="Use onl
 TimeoutOpt = Annotated[
     float, typer.Option("--regex-timeout", help="Seconds one regex call may take before the rule is stopped.")
 ]
+SelectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select",
+        help="Only these rules: ids or id prefixes (promo.), repeatable or comma-separated. "
+        "Replaces [tool.cleaner] select.",
+    ),
+]
+IgnoreOpt = Annotated[
+    list[str] | None,
+    typer.Option("--ignore", help="Leave out these rules (ids or id prefixes). Adds to [tool.cleaner] ignore."),
+]
+UnsafeOpt = Annotated[bool, typer.Option("--unsafe", help="Also run rules marked safe = false (may remove content).")]
 
 
 def err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def build_pipeline(rules: list[Path] | None, no_default_rules: bool, timeout: float = DEFAULT_TIMEOUT) -> Pipeline:
-    """Load project config plus command-line rules, or exit 2 naming every problem."""
-    try:
-        cfg = load_config()
-    except ConfigError as exc:
-        err(f"error: {exc}")
-        raise typer.Exit(2) from None
+def build_pipeline(
+    rules: list[Path] | None,
+    no_default_rules: bool,
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    unsafe: bool = False,
+    config_selection: bool = True,
+) -> Pipeline:
+    """Load project config plus command-line rules and selection, or exit 2 naming every problem.
+
+    `--select` replaces the config's `select`; `--ignore` adds to its `ignore`;
+    unsafe rules run when `--unsafe` is given or the config says `unsafe = true`.
+    """
+    cfg = _config()
+    if not config_selection:
+        cfg = replace(cfg, select=(), ignore=())
     try:
         return load_rules(
-            [*cfg.rules, *(rules or [])], defaults=cfg.default_rules and not no_default_rules, timeout=timeout
+            [*cfg.rules, *(rules or [])],
+            defaults=cfg.default_rules and not no_default_rules,
+            timeout=timeout,
+            select=parse_selectors(select) if select else cfg.select,
+            ignore=(*cfg.ignore, *parse_selectors(ignore or [])),
+            unsafe=unsafe or cfg.unsafe,
         )
     except RuleFileError as exc:
         err(f"error: rule files are broken ({len(exc.problems)} problem(s)); nothing was cleaned:")
         for p in exc.problems:
             err(f"  {p}")
+        raise typer.Exit(2) from None
+    except SelectionError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _config():
+    try:
+        return load_config()
+    except ConfigError as exc:
+        err(f"error: {exc}")
         raise typer.Exit(2) from None
 
 
@@ -71,9 +114,12 @@ def run(
     strict: Annotated[bool, typer.Option(help="Treat undecodable bytes and skipped files as errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     regex_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    unsafe: UnsafeOpt = False,
 ) -> None:
     """Clean files and folders into OUTPUT, or stdin to stdout."""
-    pipeline = build_pipeline(rules, no_default_rules, regex_timeout)
+    pipeline = build_pipeline(rules, no_default_rules, regex_timeout, select=select, ignore=ignore, unsafe=unsafe)
     stats = RunStats()
     if not paths or paths == [Path("-")]:
         ok = _clean_one("<stdin>", sys.stdin.buffer.read(), None, pipeline, stats, strict)
@@ -169,6 +215,9 @@ def golden_test(
     update: Annotated[bool, typer.Option("--update", help="Write goldens from the current output.")] = False,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    unsafe: UnsafeOpt = False,
 ) -> None:
     """Golden runner: clean every golden case and diff it against its expected file."""
     from cleaner.golden import discover, run_case
@@ -177,11 +226,11 @@ def golden_test(
     if update and os.environ.get("CI"):
         err("error: refusing --update with CI set: goldens are written by people, not CI")
         raise typer.Exit(2)
-    cfg = load_config()
+    cfg = _config()
     if not cfg.golden:
         err("error: no golden suites: add [[tool.cleaner.golden]] with inputs and expected to pyproject.toml")
         raise typer.Exit(2)
-    pipeline = build_pipeline(rules, no_default_rules)
+    pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=unsafe)
     cases, stale = discover(cfg.golden)
     passed = failed = 0
     for case in cases:
@@ -213,25 +262,32 @@ def rules_list(
     ctx: typer.Context,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    unsafe: UnsafeOpt = False,
 ) -> None:
-    """List rules in the order they run."""
+    """List the selected rules in the order they run; unsafe rules left off are marked."""
     if ctx.invoked_subcommand is not None:
         return
-    pipeline = build_pipeline(rules, no_default_rules)
+    pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=True)
+    runs_unsafe = unsafe or _config().unsafe
     width = max([len(r.id) for r in pipeline.rules] + [2])
     for r in pipeline.rules:
-        print(f"{r.id:<{width}}  {r.kind:<20}  {r.description}")
+        off = "" if r.safe or runs_unsafe else "  [off: safe = false; --unsafe runs it]"
+        print(f"{r.id:<{width}}  {r.kind:<20}  {r.description}{off}")
 
 
 @rules_app.command("check")
 def rules_check(
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
 ) -> None:
-    """Validate every rule file and run every rule's examples."""
+    """Validate every rule file and run the selected rules' examples (unsafe rules' too)."""
     from cleaner.ruleset.examples import run_examples
 
-    pipeline = build_pipeline(rules, no_default_rules)
+    pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=True)
     passed = failed = 0
     for outcome in run_examples(pipeline):
         if outcome.ok:
@@ -242,6 +298,41 @@ def rules_check(
         print(visible_diff(outcome.expected, outcome.actual, fromfile="expected", tofile="rule output"))
     print(f"{len(pipeline.rules)} rules valid; examples: {passed} passed, {failed} failed")
     raise typer.Exit(1 if failed else 0)
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule id, e.g. promo.read-headline.")],
+    stats: Annotated[
+        Path | None, typer.Option("--stats", help="Stats JSON of a run (cleaner run --stats-json): hit counts.")
+    ] = None,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+) -> None:
+    """Show a rule: description, kind, settings with defaults, examples, and hits in a run."""
+    from cleaner.ruleset.docs import StatsFileError, describe_rule, read_rule_stats
+
+    pipeline = build_pipeline(rules, no_default_rules, select=[rule_id], unsafe=True, config_selection=False)
+    counts = None
+    if stats is not None:
+        try:
+            counts = read_rule_stats(stats)
+        except StatsFileError as exc:
+            err(f"error: {exc}")
+            raise typer.Exit(2) from None
+    rule = pipeline.rule(rule_id) if rule_id in {r.id for r in pipeline.rules} else None
+    if rule is None:
+        err(f"error: {rule_id!r} is a prefix; rules show takes one id: {', '.join(r.id for r in pipeline.rules)}")
+        raise typer.Exit(2)
+    print(describe_rule(rule, stats=counts, stats_name=str(stats), root=Path.cwd()))
+
+
+@rules_app.command("schema")
+def rules_schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of rule files, for editors (taplo / Even Better TOML)."""
+    from cleaner.ruleset.schema import rule_file_schema
+
+    print(json.dumps(rule_file_schema(), indent=2, ensure_ascii=False))
 
 
 def main() -> None:
