@@ -22,7 +22,7 @@ from cleaner.patterns import DEFAULT_TIMEOUT
 from cleaner.ruleset import SelectionError, load_rules
 from cleaner.ruleset.select import parse_selectors
 from cleaner.stats import RunStats
-from cleaner.visible import show_text, visible_diff
+from cleaner.visible import show_text
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -295,7 +295,7 @@ def rules_check(
             continue
         failed += 1
         print(f"FAIL {outcome.name}")
-        print(visible_diff(outcome.expected, outcome.actual, fromfile="expected", tofile="rule output"))
+        print(outcome.diff())
     print(f"{len(pipeline.rules)} rules valid; examples: {passed} passed, {failed} failed")
     raise typer.Exit(1 if failed else 0)
 
