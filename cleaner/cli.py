@@ -187,22 +187,49 @@ def _clean_one(name: str, data: bytes, target: Path | None, pipeline: Pipeline, 
 @app.command()
 def explain(
     file: Annotated[Path, typer.Argument(help="A text file to explain.", exists=True, dir_okay=False)],
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="Why didn't this rule fire? Show the lines closest to matching it.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="With --rule: how many near-miss lines to show.")] = 5,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    unsafe: UnsafeOpt = False,
 ) -> None:
-    """Show every edit the rules make to FILE, with rule id and line."""
-    pipeline = build_pipeline(rules, no_default_rules)
+    """Show every edit the rules make to FILE, with rule id and line; or, with --rule, its near misses."""
+    pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=unsafe)
     try:
         decoded = decode_bytes(file.read_bytes())
     except InputProblem as exc:
         err(f"error: {file}: {exc}")
         raise typer.Exit(1) from None
     result = pipeline.apply(decoded.text)
+    if rule is not None:
+        _explain_near_misses(file, decoded.text, result, pipeline, rule, limit)
+        return
     width = max([len(e.rule_id) for e in result.edits] + [4])
     located = sorted(zip(origin_lines(decoded.text, result.edits), range(len(result.edits)), result.edits, strict=True))
     for line, _, e in located:
         print(f"{file}:{line}  {e.rule_id:<{width}}  {_snippet(e.before)}  →  {_snippet(e.after) or '∅'}")
     print(f"{len(result.edits)} edit(s) by {len(result.rule_ids())} rule(s)")
+
+
+def _explain_near_misses(file: Path, text: str, result, pipeline: Pipeline, rule_id: str, limit: int) -> None:
+    from cleaner.nearmiss import NotApplicable, format_report, near_misses
+
+    if rule_id not in {r.id for r in pipeline.rules}:
+        err(f"error: --rule {rule_id!r}: no such rule among the selected rules (see `cleaner rules`)")
+        raise typer.Exit(2)
+    edits = [(line, e) for line, e in zip(origin_lines(text, result.edits), result.edits, strict=True)]
+    fired = sorted({line for line, e in edits if e.rule_id == rule_id})
+    alone = pipeline.only(rule_id)
+    try:
+        report = near_misses(alone.rules[0], alone.steps[0], text, fired=fired, limit=limit)
+    except NotApplicable as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(2) from None
+    print(format_report(report, alone.rules[0], str(file)))
 
 
 def _snippet(s: str, limit: int = 90) -> str:
