@@ -117,12 +117,18 @@ def run(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     unsafe: UnsafeOpt = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the run here.")] = None,
 ) -> None:
     """Clean files and folders into OUTPUT, or stdin to stdout."""
+    from cleaner.report import SampleCollector, write_report
+
     pipeline = build_pipeline(rules, no_default_rules, regex_timeout, select=select, ignore=ignore, unsafe=unsafe)
     stats = RunStats()
+    samples = SampleCollector() if report else None
     if not paths or paths == [Path("-")]:
-        ok = _clean_one("<stdin>", sys.stdin.buffer.read(), None, pipeline, stats, strict)
+        ok = _clean_one("<stdin>", sys.stdin.buffer.read(), None, pipeline, stats, strict, samples)
+        if report:
+            write_report(report, stats, samples.samples, pipeline.rules)
         if not quiet:
             err(stats.summary(r.id for r in pipeline.rules))
         raise typer.Exit(0 if ok else 1)
@@ -141,13 +147,17 @@ def run(
             err(f"error: {job.source}: cannot read: {exc.strerror or exc}")
             ok = False
             continue
-        ok &= _clean_one(str(job.source), data, job.target, pipeline, stats, strict)
+        ok &= _clean_one(str(job.source), data, job.target, pipeline, stats, strict, samples)
+    if report:
+        write_report(report, stats, samples.samples, pipeline.rules)
     if not quiet:
         err(stats.summary(r.id for r in pipeline.rules))
     raise typer.Exit(0 if ok and stats.balanced else 1)
 
 
-def _clean_one(name: str, data: bytes, target: Path | None, pipeline: Pipeline, stats: RunStats, strict: bool) -> bool:
+def _clean_one(
+    name: str, data: bytes, target: Path | None, pipeline: Pipeline, stats: RunStats, strict: bool, samples=None
+) -> bool:
     """Clean one input; report any problem naming it. Returns False if it failed."""
     stats.read += 1
     try:
@@ -181,6 +191,8 @@ def _clean_one(name: str, data: bytes, target: Path | None, pipeline: Pipeline, 
         return False
     stats.written += 1
     stats.add_edits(result.edits)
+    if samples is not None:
+        samples.add(name, decoded.text, result.edits)
     return True
 
 
