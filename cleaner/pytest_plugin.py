@@ -276,7 +276,8 @@ class GoldenItem(pytest.Item):
             project.updated.append(self.case.expected)
             return
         hint = "run `pytest --update-goldens` (or `cleaner test --update`) and read the diff before committing"
-        raise CleanerFailure(f"golden {self.case.name} differs ({hint}):\n" + outcome.diff())
+        problem = "has no golden file yet" if outcome.expected is None else "differs"
+        raise CleanerFailure(f"golden {self.case.name} {problem} ({hint}):\n" + outcome.diff())
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CleanerFailure):
