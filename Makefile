@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test golden lint format clean
+.PHONY: run test golden schema lint format clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/cleaner test --update
+
+schema: $(STAMP)
+	$(BIN)/cleaner rules schema > schema/rule-file.schema.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check cleaner tests

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +19,9 @@ from cleaner.io.decode import decode_bytes
 from cleaner.io.files import UsageError
 from cleaner.model import origin_lines
 from cleaner.patterns import DEFAULT_TIMEOUT
-from cleaner.ruleset import load_rules
-from cleaner.visible import show_text, visible_diff
+from cleaner.ruleset import SelectionError, load_rules
+from cleaner.ruleset.select import parse_selectors
+from cleaner.visible import show_text
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -37,27 +40,67 @@ NoDefaultsOpt = Annotated[bool, typer.Option("--no-default-rules", help="Use onl
 TimeoutOpt = Annotated[
     float, typer.Option("--regex-timeout", help="Seconds one regex call may take before the rule is stopped.")
 ]
+SelectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select",
+        help="Only these rules: ids or id prefixes (promo.), repeatable or comma-separated. "
+        "Replaces [tool.cleaner] select.",
+    ),
+]
+IgnoreOpt = Annotated[
+    list[str] | None,
+    typer.Option("--ignore", help="Leave out these rules (ids or id prefixes). Adds to [tool.cleaner] ignore."),
+]
+UnsafeOpt = Annotated[bool, typer.Option("--unsafe", help="Also run rules marked safe = false (may remove content).")]
 
 
 def err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def build_pipeline(rules: list[Path] | None, no_default_rules: bool, timeout: float = DEFAULT_TIMEOUT) -> Pipeline:
-    """Load project config plus command-line rules, or exit 2 naming every problem."""
-    try:
-        cfg = load_config()
-    except ConfigError as exc:
-        err(f"error: {exc}")
-        raise typer.Exit(2) from None
+def build_pipeline(
+    rules: list[Path] | None,
+    no_default_rules: bool,
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    unsafe: bool = False,
+    config_selection: bool = True,
+) -> Pipeline:
+    """Load project config plus command-line rules and selection, or exit 2 naming every problem.
+
+    `--select` replaces the config's `select`; `--ignore` adds to its `ignore`;
+    unsafe rules run when `--unsafe` is given or the config says `unsafe = true`.
+    """
+    cfg = _config()
+    if not config_selection:
+        cfg = replace(cfg, select=(), ignore=())
     try:
         return load_rules(
-            [*cfg.rules, *(rules or [])], defaults=cfg.default_rules and not no_default_rules, timeout=timeout
+            [*cfg.rules, *(rules or [])],
+            defaults=cfg.default_rules and not no_default_rules,
+            timeout=timeout,
+            select=parse_selectors(select) if select else cfg.select,
+            ignore=(*cfg.ignore, *parse_selectors(ignore or [])),
+            unsafe=unsafe or cfg.unsafe,
         )
     except RuleFileError as exc:
         err(f"error: rule files are broken ({len(exc.problems)} problem(s)); nothing was cleaned:")
         for p in exc.problems:
             err(f"  {p}")
+        raise typer.Exit(2) from None
+    except SelectionError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _config():
+    try:
+        return load_config()
+    except ConfigError as exc:
+        err(f"error: {exc}")
         raise typer.Exit(2) from None
 
 
@@ -85,6 +128,10 @@ def run(
     log_edits: Annotated[Path | None, typer.Option(help="Write every edit as a JSON line.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary on stderr.")] = False,
     regex_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    unsafe: UnsafeOpt = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the run here.")] = None,
 ) -> None:
     """Clean text files, JSONL corpora (.jsonl, .gz, .zst) and Parquet into OUTPUT, or stdin to stdout."""
     from cleaner.runner.local import run_local
@@ -92,7 +139,7 @@ def run(
     from cleaner.runner.state import ResumeError
     from cleaner.runner.units import plan_units
 
-    pipeline = build_pipeline(rules, no_default_rules, regex_timeout)
+    pipeline = build_pipeline(rules, no_default_rules, regex_timeout, select=select, ignore=ignore, unsafe=unsafe)
     if input_format not in ("text", "jsonl"):
         err(f"error: --format must be text or jsonl, not {input_format!r}")
         raise typer.Exit(2)
@@ -117,44 +164,61 @@ def run(
         log_edits=log_edits,
         quarantine=quarantine,
         stats_json=stats_json,
+        report=report,
     )
     try:
-        report = run_local(units, pipeline, options, output)
+        outcome = run_local(units, pipeline, options, output)
     except ResumeError as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
-    stats = report.stats
-    for failure in report.failed_inputs:
+    stats = outcome.stats
+    if report is not None:
+        from cleaner.report import write_report
+
+        write_report(report, stats, outcome.samples, pipeline.rules)
+    for failure in outcome.failed_inputs:
         err(f"error: {failure}; its output was discarded")
     if not quiet:
         err(stats.summary(r.id for r in pipeline.rules))
-        rate = stats.bytes_in / max(report.seconds, 1e-9) / 1e6
-        resumed = f"; {report.resumed} input(s) already done" if report.resumed else ""
-        err(f"{human_bytes(stats.bytes_in)} in, {human_bytes(stats.bytes_out)} out, {report.seconds:.1f} s "
+        rate = stats.bytes_in / max(outcome.seconds, 1e-9) / 1e6
+        resumed = f"; {outcome.resumed} input(s) already done" if outcome.resumed else ""
+        err(f"{human_bytes(stats.bytes_in)} in, {human_bytes(stats.bytes_out)} out, {outcome.seconds:.1f} s "
             f"({rate:.1f} MB/s){resumed}")  # fmt: skip
-        if report.quarantine_file:
-            err(f"quarantined records: {report.quarantine_file}")
+        if outcome.quarantine_file:
+            err(f"quarantined records: {outcome.quarantine_file}")
+        if report is not None:
+            err(f"report: {report}")
     if not stats.balanced:
         err(f"error: counts do not add up: {stats.read} read != {stats.written} written + "
             f"{stats.quarantined} quarantined + {stats.dropped_empty} dropped")  # fmt: skip
-    failed = report.failed_inputs or not stats.balanced or (strict and stats.quarantined)
+    failed = outcome.failed_inputs or not stats.balanced or (strict and stats.quarantined)
     raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
 def explain(
     file: Annotated[Path, typer.Argument(help="A text file to explain.", exists=True, dir_okay=False)],
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="Why didn't this rule fire? Show the lines closest to matching it.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="With --rule: how many near-miss lines to show.")] = 5,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    unsafe: UnsafeOpt = False,
 ) -> None:
-    """Show every edit the rules make to FILE, with rule id and line."""
-    pipeline = build_pipeline(rules, no_default_rules)
+    """Show every edit the rules make to FILE, with rule id and line; or, with --rule, its near misses."""
+    pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=unsafe)
     try:
         decoded = decode_bytes(file.read_bytes())
     except InputProblem as exc:
         err(f"error: {file}: {exc}")
         raise typer.Exit(1) from None
     result = pipeline.apply(decoded.text)
+    if rule is not None:
+        _explain_near_misses(file, decoded.text, result, pipeline, rule, limit)
+        return
     width = max([len(e.rule_id) for e in result.edits] + [4])
     located = sorted(zip(origin_lines(decoded.text, result.edits), range(len(result.edits)), result.edits, strict=True))
     for line, _, e in located:
@@ -169,6 +233,23 @@ def human_bytes(n: int) -> str:
     return f"{n} B"
 
 
+def _explain_near_misses(file: Path, text: str, result, pipeline: Pipeline, rule_id: str, limit: int) -> None:
+    from cleaner.nearmiss import NotApplicable, format_report, near_misses
+
+    if rule_id not in {r.id for r in pipeline.rules}:
+        err(f"error: --rule {rule_id!r}: no such rule among the selected rules (see `cleaner rules`)")
+        raise typer.Exit(2)
+    edits = [(line, e) for line, e in zip(origin_lines(text, result.edits), result.edits, strict=True)]
+    fired = sorted({line for line, e in edits if e.rule_id == rule_id})
+    alone = pipeline.only(rule_id)
+    try:
+        report = near_misses(alone.rules[0], alone.steps[0], text, fired=fired, limit=limit)
+    except NotApplicable as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(2) from None
+    print(format_report(report, alone.rules[0], str(file)))
+
+
 def _snippet(s: str, limit: int = 90) -> str:
     shown = show_text(s)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
@@ -179,6 +260,9 @@ def golden_test(
     update: Annotated[bool, typer.Option("--update", help="Write goldens from the current output.")] = False,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    unsafe: UnsafeOpt = False,
 ) -> None:
     """Golden runner: clean every golden case and diff it against its expected file."""
     from cleaner.golden import discover, run_case
@@ -187,11 +271,11 @@ def golden_test(
     if update and os.environ.get("CI"):
         err("error: refusing --update with CI set: goldens are written by people, not CI")
         raise typer.Exit(2)
-    cfg = load_config()
+    cfg = _config()
     if not cfg.golden:
         err("error: no golden suites: add [[tool.cleaner.golden]] with inputs and expected to pyproject.toml")
         raise typer.Exit(2)
-    pipeline = build_pipeline(rules, no_default_rules)
+    pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=unsafe)
     cases, stale = discover(cfg.golden)
     passed = failed = 0
     for case in cases:
@@ -223,25 +307,32 @@ def rules_list(
     ctx: typer.Context,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    unsafe: UnsafeOpt = False,
 ) -> None:
-    """List rules in the order they run."""
+    """List the selected rules in the order they run; unsafe rules left off are marked."""
     if ctx.invoked_subcommand is not None:
         return
-    pipeline = build_pipeline(rules, no_default_rules)
+    pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=True)
+    runs_unsafe = unsafe or _config().unsafe
     width = max([len(r.id) for r in pipeline.rules] + [2])
     for r in pipeline.rules:
-        print(f"{r.id:<{width}}  {r.kind:<20}  {r.description}")
+        off = "" if r.safe or runs_unsafe else "  [off: safe = false; --unsafe runs it]"
+        print(f"{r.id:<{width}}  {r.kind:<20}  {r.description}{off}")
 
 
 @rules_app.command("check")
 def rules_check(
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
 ) -> None:
-    """Validate every rule file and run every rule's examples."""
+    """Validate every rule file and run the selected rules' examples (unsafe rules' too)."""
     from cleaner.ruleset.examples import run_examples
 
-    pipeline = build_pipeline(rules, no_default_rules)
+    pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=True)
     passed = failed = 0
     for outcome in run_examples(pipeline):
         if outcome.ok:
@@ -249,9 +340,44 @@ def rules_check(
             continue
         failed += 1
         print(f"FAIL {outcome.name}")
-        print(visible_diff(outcome.expected, outcome.actual, fromfile="expected", tofile="rule output"))
+        print(outcome.diff())
     print(f"{len(pipeline.rules)} rules valid; examples: {passed} passed, {failed} failed")
     raise typer.Exit(1 if failed else 0)
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule id, e.g. promo.read-headline.")],
+    stats: Annotated[
+        Path | None, typer.Option("--stats", help="Stats JSON of a run (cleaner run --stats-json): hit counts.")
+    ] = None,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+) -> None:
+    """Show a rule: description, kind, settings with defaults, examples, and hits in a run."""
+    from cleaner.ruleset.docs import StatsFileError, describe_rule, read_rule_stats
+
+    pipeline = build_pipeline(rules, no_default_rules, select=[rule_id], unsafe=True, config_selection=False)
+    counts = None
+    if stats is not None:
+        try:
+            counts = read_rule_stats(stats)
+        except StatsFileError as exc:
+            err(f"error: {exc}")
+            raise typer.Exit(2) from None
+    rule = pipeline.rule(rule_id) if rule_id in {r.id for r in pipeline.rules} else None
+    if rule is None:
+        err(f"error: {rule_id!r} is a prefix; rules show takes one id: {', '.join(r.id for r in pipeline.rules)}")
+        raise typer.Exit(2)
+    print(describe_rule(rule, stats=counts, stats_name=str(stats), root=Path.cwd()))
+
+
+@rules_app.command("schema")
+def rules_schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of rule files, for editors (taplo / Even Better TOML)."""
+    from cleaner.ruleset.schema import rule_file_schema
+
+    print(json.dumps(rule_file_schema(), indent=2, ensure_ascii=False))
 
 
 def main() -> None:

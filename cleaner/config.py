@@ -3,6 +3,9 @@
 [tool.cleaner]
 rules = ["my_rules"]          # rule files or folders, added to the defaults
 default-rules = true          # false: only the rules listed above
+select = ["promo.", "ads.marker"]  # only these rules (ids or id prefixes); default: all
+ignore = ["typo."]            # never these
+unsafe = false                # true: also run rules marked `safe = false`
 [[tool.cleaner.golden]]
 inputs = "seeds"              # documents to clean
 expected = "tests/golden/seeds"  # one expected output per input, same relative path
@@ -27,6 +30,10 @@ class Config:
     rules: tuple[Path, ...] = ()
     default_rules: bool = True
     golden: tuple[GoldenSuite, ...] = field(default=())
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe: bool = False
+    declared: bool = False  # pyproject.toml has a [tool.cleaner] table (the pytest plugin acts only then)
 
 
 class ConfigError(Exception):
@@ -50,7 +57,8 @@ def load_config(start: Path | None = None) -> Config:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject}: {exc}") from None
-    table = data.get("tool", {}).get("cleaner", {})
+    tool = data.get("tool", {})
+    table = tool.get("cleaner", {})
     root = pyproject.parent
     try:
         suites = tuple(GoldenSuite(root / g["inputs"], root / g["expected"]) for g in table.get("golden", []))
@@ -59,6 +67,17 @@ def load_config(start: Path | None = None) -> Config:
             rules=tuple(root / p for p in table.get("rules", [])),
             default_rules=bool(table.get("default-rules", True)),
             golden=suites,
+            select=_strings(table, "select"),
+            ignore=_strings(table, "ignore"),
+            unsafe=bool(table.get("unsafe", False)),
+            declared="cleaner" in tool,
         )
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"{pyproject}: malformed [tool.cleaner] table ({exc})") from None
+
+
+def _strings(table: dict, key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{key} must be an array of strings")
+    return tuple(value)

@@ -23,9 +23,13 @@ OTHER_INVISIBLE = regex.compile(r"[\p{Cc}\p{Cf}\p{Z}--[ \n]]", regex.V1)
 TRAILING_SPACES = regex.compile(r" +$")
 
 
-def show(s: str) -> str:
-    """One line (no newline) with invisible characters named and trailing spaces as ·."""
-    s = TRAILING_SPACES.sub(lambda m: "·" * len(m.group()), s)
+def show(s: str, *, trailing: bool = True) -> str:
+    """One line (no newline) with invisible characters named and trailing spaces as ·.
+
+    `trailing=False` leaves spaces at the end alone, for a piece cut from inside a line.
+    """
+    if trailing:
+        s = TRAILING_SPACES.sub(lambda m: "·" * len(m.group()), s)
     out = []
     for ch in s:
         if ch in MARKS:

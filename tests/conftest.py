@@ -9,6 +9,8 @@ import pytest
 
 from cleaner import load_rules
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

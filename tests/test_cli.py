@@ -186,3 +186,31 @@ def test_golden_update_writes_and_is_refused_in_ci(cli, tmp_path):
     assert r.returncode == 0
     assert (tmp_path / "golden" / "a.txt").read_text("utf-8") == "Keep\u00a0this.\n"
     assert cli("test", cwd=tmp_path).returncode == 0
+
+
+def test_rules_show_describes_a_rule_with_stats(cli, tmp_path):
+    stats = tmp_path / "stats.json"
+    stats.write_text(
+        '{"rules": {"promo.read-headline": {"documents": 1, "edits": 2, "lines_removed": 2, "chars_removed": 190}},'
+        ' "documents": {"read": 5}}',
+        encoding="utf-8",
+    )
+    r = cli("rules", "show", "promo.read-headline", "--stats", str(stats))
+    out = r.stdout.decode()
+    assert r.returncode == 0, r.stderr
+    assert "kind:    drop_line" in out and "defined: rules/20-promos.toml:" in out
+    assert "pattern     = '''^READ" in out and "(required)" in out
+    assert "first_lines = 0  (default)" in out
+    assert "1. changes    READ⟨NBSP⟩ Ministers" in out and "3. unchanged  READ the label" in out
+    assert f"in {stats}: 1 document(s), 2 edit(s), 2 line(s) and 190 char(s) removed" in out
+    r = cli("rules", "show", "ads.marker", "--stats", str(stats))
+    assert f"in {stats}: did not fire" in r.stdout.decode()
+
+
+def test_rules_show_refuses_unknown_ids_and_bad_stats(cli, tmp_path):
+    r = cli("rules", "show", "promo.read-headlin")
+    assert r.returncode == 2 and b"did you mean promo.read-headline" in r.stderr
+    bad = tmp_path / "s.json"
+    bad.write_text('{"rule": {}}', encoding="utf-8")
+    r = cli("rules", "show", "ads.marker", "--stats", str(bad))
+    assert r.returncode == 2 and b'expected {"rules"' in r.stderr

@@ -116,3 +116,18 @@ def test_order_is_files_by_name_then_rules_in_file_order(tmp_path):
     (tmp_path / "b.toml").write_text(GOOD.replace("t.ok", "t.b"), encoding="utf-8")
     (tmp_path / "a.toml").write_text(GOOD.replace("t.ok", "t.a1") + GOOD.replace("t.ok", "t.a2"), encoding="utf-8")
     assert [r.id for r in load_rules([tmp_path], defaults=False).rules] == ["t.a1", "t.a2", "t.b"]
+
+
+def test_setting_choices_are_enforced(tmp_path):
+    [p] = problems(
+        tmp_path,
+        """
+        [[rule]]
+        id = "t.enc"
+        kind = "fix_encoding"
+        description = "d"
+        normalization = "NFX"
+        examples = [{ input = "donâ€™t", output = "don’t" }, { input = "x", unchanged = true }]
+        """,
+    )
+    assert "normalization: must be one of '', 'NFC', 'NFKC', 'NFD', 'NFKD', not 'NFX'" in p.message

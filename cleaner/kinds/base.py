@@ -21,11 +21,17 @@ REQUIRED: Any = object()
 
 @dataclass(frozen=True)
 class Setting:
-    """One key a kind accepts. `type` is one of: str, pattern, int, float, bool, words."""
+    """One key a kind accepts. `type` is one of: str, pattern, int, float, bool, words.
+
+    `choices`, when given, lists the only values a str setting may take. The loader,
+    `cleaner rules show` and the JSON Schema (`cleaner rules schema`) all read these
+    declarations, so the documented format cannot drift from what is accepted.
+    """
 
     type: str
     doc: str
     default: Any = REQUIRED
+    choices: tuple[str, ...] = ()
 
     @property
     def required(self) -> bool:
@@ -45,6 +51,10 @@ class StepContext:
 
 
 class Step(Protocol):
+    """A compiled rule. By convention a step keeps each compiled `pattern`-type setting
+    as an attribute of the same name (`pattern`, `unless`, `start`, `end`), which is how
+    near-miss explain finds the regexes of a rule."""
+
     rule_id: str
     marks_repaired: bool  # its edits' results are repairs later rules should spare
     context_sensitive: bool  # whether it fires can depend on other lines (scopes, blocks)

@@ -40,7 +40,10 @@ FTFY_SETTINGS: dict[str, Setting] = {
     "fix_character_width": Setting("bool", "Replace full-width Latin letters (off: valid in CJK text).", False),
     "uncurl_quotes": Setting("bool", "Replace curly quotes with straight ones (off: they are correct).", False),
     "normalization": Setting(
-        "str", "Unicode normal form to apply: '', NFC, NFKC, NFD or NFKD ('' keeps the original).", ""
+        "str",
+        "Unicode normal form to apply: '', NFC, NFKC, NFD or NFKD ('' keeps the original).",
+        "",
+        choices=("", "NFC", "NFKC", "NFD", "NFKD"),
     ),
 }
 
@@ -98,12 +101,8 @@ def _extend_right(old: str, new: str, i: int, j: int) -> tuple[int, int]:
 def build(rule: Rule, ctx: BuildContext) -> FixEncoding:
     import ftfy
 
-    from cleaner.patterns import PatternError
-
     options = {name: rule.settings[name] for name in FTFY_SETTINGS}
-    form = options.pop("normalization") or None
-    if form not in (None, "NFC", "NFKC", "NFD", "NFKD"):
-        raise PatternError(f"normalization must be '', NFC, NFKC, NFD or NFKD, not {form!r}")
+    form = options.pop("normalization") or None  # the loader has checked it against the choices
     config = ftfy.TextFixerConfig(normalization=form, fix_line_breaks=False, explain=False, **options)
     return FixEncoding(rule.id, config)
 

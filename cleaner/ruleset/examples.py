@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from cleaner.engine import Pipeline
 from cleaner.kinds.base import Rule
+from cleaner.visible import visible_diff
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,19 @@ class ExampleOutcome:
     def name(self) -> str:
         return f"{self.rule.source}::{self.rule.id}::example-{self.number}"
 
+    def diff(self) -> str:
+        """What `cleaner rules check` and the pytest plugin show for a failing example."""
+        return visible_diff(self.expected, self.actual, fromfile="expected", tofile="rule output")
+
+
+def run_example(pipeline: Pipeline, rule: Rule, number: int) -> ExampleOutcome:
+    """Run example `number` (1-based) of `rule`, with that rule alone."""
+    ex = rule.examples[number - 1]
+    expected = ex["input"] if ex.get("unchanged") else ex["output"]
+    return ExampleOutcome(rule, number, ex["input"], expected, pipeline.only(rule.id)(ex["input"]))
+
 
 def run_examples(pipeline: Pipeline) -> Iterator[ExampleOutcome]:
     for rule in pipeline.rules:
-        alone = pipeline.only(rule.id)
-        for i, ex in enumerate(rule.examples, 1):
-            expected = ex["input"] if ex.get("unchanged") else ex["output"]
-            yield ExampleOutcome(rule, i, ex["input"], expected, alone(ex["input"]))
+        for i in range(1, len(rule.examples) + 1):
+            yield run_example(pipeline, rule, i)

@@ -21,6 +21,7 @@ from cleaner.kinds import KINDS
 from cleaner.kinds.base import BuildContext, Rule, Setting
 from cleaner.patterns import DEFAULT_TIMEOUT, PatternError, compile_pattern, list_fragment
 from cleaner.ruleset.locate import Locator, toml_error_line
+from cleaner.ruleset.select import select_rules
 
 COMMON_KEYS = {
     "id": "Stable id, dotted: family.name (e.g. promo.read-more).",
@@ -52,15 +53,25 @@ def rule_files(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def load_rules(
-    paths: Sequence[Path | str] = (), *, defaults: bool = True, timeout: float = DEFAULT_TIMEOUT
+    paths: Sequence[Path | str] = (),
+    *,
+    defaults: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    unsafe: bool = False,
 ) -> Pipeline:
-    """Compile the default rules (unless `defaults=False`) plus `paths` into a Pipeline."""
+    """Compile the default rules (unless `defaults=False`) plus `paths` into a Pipeline.
+
+    `select`/`ignore`/`unsafe` choose the rules that run (see `ruleset.select`); rules
+    marked `safe = false` are left out unless `unsafe=True`.
+    """
     layers = []
     if defaults:
         layers.append(rule_files([default_rules_dir()]))
     if paths:
         layers.append(rule_files(paths))
-    return load_pipeline(layers, timeout=timeout)
+    return select_rules(load_pipeline(layers, timeout=timeout), select, ignore, unsafe=unsafe)
 
 
 def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_TIMEOUT) -> Pipeline:
@@ -260,6 +271,8 @@ def _check_type(spec: Setting, value: Any) -> str | None:
     t = spec.type
     if t in ("str", "pattern") and not isinstance(value, str):
         return "must be a string"
+    if spec.choices and value not in spec.choices:
+        return f"must be one of {', '.join(repr(c) for c in spec.choices)}, not {value!r}"
     if t == "int" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
         return "must be a non-negative integer"
     if t == "float" and (not isinstance(value, int | float) or isinstance(value, bool)):

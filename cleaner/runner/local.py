@@ -41,6 +41,7 @@ class RunReport:
     seconds: float = 0.0
     quarantine_file: Path | None = None
     resumed: int = 0
+    samples: dict[str, list[Any]] = field(default_factory=dict)  # sample edits per rule, for --report
 
 
 def default_quarantine(out: Path | None) -> Path:
@@ -87,6 +88,7 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
                 writer = open_units[unit.index] = _UnitWriter(unit, state, options)
             writer.add(result)
             warnings.extend(result.warnings)
+            _keep_samples(report.samples, result.samples)
             progress.advance(result.stats.read, result.stats.bytes_in)
             if result.last:
                 writer.commit()
@@ -111,6 +113,15 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
         write_stats_json(options.stats_json, report, len(units))
     state.cleanup()
     return report
+
+
+def _keep_samples(kept: dict[str, list[Any]], new: dict[str, list[Any]]) -> None:
+    """The first samples of each rule in input order, whatever the number of workers."""
+    from cleaner.report import SAMPLES_PER_RULE
+
+    for rule_id, samples in new.items():
+        bucket = kept.setdefault(rule_id, [])
+        bucket.extend(samples[: SAMPLES_PER_RULE - len(bucket)])
 
 
 def _task_stream(units: list[Unit]) -> Iterator[Task]:

@@ -21,6 +21,7 @@ class RunOptions:
     log_edits: Path | None = None
     quarantine: Path | None = None
     stats_json: Path | None = None
+    report: Path | None = None  # collect sample edits per rule for the HTML report
 
     def fingerprint_fields(self) -> dict[str, object]:
         """Options that change output bytes: a resumed run must use the same ones."""

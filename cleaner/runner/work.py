@@ -16,6 +16,7 @@ from cleaner.errors import InputProblem, RuleTimeout
 from cleaner.io.decode import decode_bytes
 from cleaner.io.jsonl import RecordProblem, dumps, parse_record, record_id
 from cleaner.model import Result
+from cleaner.report import SampleCollector
 from cleaner.runner.options import RunOptions
 from cleaner.runner.tasks import Task
 from cleaner.stats import RunStats
@@ -38,6 +39,7 @@ class TaskResult:
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     edit_log: bytes = b""
     warnings: list[str] = field(default_factory=list)
+    samples: dict[str, list[Any]] = field(default_factory=dict)  # a few edits per rule, for --report
     failed: str | None = None  # the whole unit could not be read: its output is discarded
     last: bool = False  # the unit's last task: its output can be committed
 
@@ -58,8 +60,9 @@ def run_task(task: Task) -> TaskResult:
         output = worker.jsonl(task.payload)
     else:
         output = worker.parquet(*task.payload)
+    samples = worker.samples.samples if worker.samples is not None else {}
     return TaskResult(task.unit, task.seq, output, worker.stats, worker.quarantine, b"".join(worker.log),
-                      worker.warnings, last=task.last)  # fmt: skip
+                      worker.warnings, samples, last=task.last)  # fmt: skip
 
 
 class _Worker:
@@ -71,6 +74,7 @@ class _Worker:
         self.quarantine: list[dict[str, Any]] = []
         self.log: list[bytes] = []
         self.warnings: list[str] = []
+        self.samples = SampleCollector() if options.report is not None else None
 
     def clean(self, doc_id: str, line: int | None, text: str) -> tuple[Result | None, str | None]:
         """Clean one text; (None, reason) when it must be quarantined."""
@@ -81,6 +85,8 @@ class _Worker:
         except Exception as exc:  # a bug must cost one record, not the run
             return None, f"unexpected error while cleaning: {exc!r}"
         self.stats.add_edits(result.edits)
+        if self.samples is not None and result.edits:
+            self.samples.add(doc_id, text, result.edits)
         if self.options.log_edits is not None:
             for e in result.edits:
                 entry = {"doc": doc_id, "source": self.task.source, "record": line, **e.as_dict()}
