@@ -13,8 +13,8 @@ import typer
 from cleaner.config import ConfigError, load_config
 from cleaner.engine import Pipeline
 from cleaner.errors import InputProblem, RuleFileError, RuleTimeout
-from cleaner.io.decode import decode_bytes
 from cleaner.io.files import UsageError, plan_jobs, write_atomic
+from cleaner.io.inputs import read_input
 from cleaner.model import origin_lines
 from cleaner.patterns import DEFAULT_TIMEOUT
 from cleaner.ruleset import load_rules
@@ -105,7 +105,7 @@ def _clean_one(name: str, data: bytes, target: Path | None, pipeline: Pipeline, 
     """Clean one input; report any problem naming it. Returns False if it failed."""
     stats.read += 1
     try:
-        decoded = decode_bytes(data, strict=strict)
+        decoded = read_input(name, data, strict=strict, extract=pipeline.extract)
     except InputProblem as exc:
         binary = "binary" in str(exc)
         err(f"{'warning' if binary and not strict else 'error'}: {name}: {exc}")
@@ -140,14 +140,14 @@ def _clean_one(name: str, data: bytes, target: Path | None, pipeline: Pipeline, 
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="A text file to explain.", exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(help="A text file or HTML page to explain.", exists=True, dir_okay=False)],
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
 ) -> None:
     """Show every edit the rules make to FILE, with rule id and line."""
     pipeline = build_pipeline(rules, no_default_rules)
     try:
-        decoded = decode_bytes(file.read_bytes())
+        decoded = read_input(str(file), file.read_bytes(), extract=pipeline.extract)
     except InputProblem as exc:
         err(f"error: {file}: {exc}")
         raise typer.Exit(1) from None

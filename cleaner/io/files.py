@@ -1,7 +1,8 @@
 """Which files a run reads and where each one's output goes.
 
 A folder `D` cleaned into `OUT` writes `OUT/<path relative to D>`; a file `F` writes
-`OUT/<name of F>`. Walks never follow symlinked folders (no loops), skip hidden
+`OUT/<name of F>`. An HTML page's output is text, so it is named `.txt`:
+`a/b.html.gz` becomes `OUT/a/b.txt` (`output_name`). Walks never follow symlinked folders (no loops), skip hidden
 entries, and never read back the output folder when it sits inside an input tree.
 """
 
@@ -12,6 +13,22 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+
+def is_html(name: str | Path) -> bool:
+    """Whether an input is an HTML page (by its name), to be extracted rather than decoded."""
+    return str(name).lower().endswith(HTML_SUFFIXES)
+
+
+def output_name(name: str) -> str:
+    """The output file name for an input name: pages become `.txt`, text keeps its name."""
+    lower = name.lower()
+    for suffix in sorted(HTML_SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return name[: -len(suffix)] + ".txt"
+    return name
 
 
 @dataclass(frozen=True)
@@ -36,9 +53,9 @@ def plan_jobs(inputs: list[Path], out: Path | None) -> list[Job]:
     out_resolved = out.resolve()
     for src in inputs:
         if src.is_dir():
-            pairs = [(f, out / f.relative_to(src)) for f in walk(src, skip=out_resolved)]
+            pairs = [(f, out / _renamed(f.relative_to(src))) for f in walk(src, skip=out_resolved)]
         elif src.exists():
-            pairs = [(src, out / src.name)]
+            pairs = [(src, out / output_name(src.name))]
         else:
             raise UsageError(f"input {src} does not exist")
         for f, target in pairs:
@@ -49,6 +66,10 @@ def plan_jobs(inputs: list[Path], out: Path | None) -> list[Job]:
             seen[target] = f
             jobs.append(Job(f, target))
     return jobs
+
+
+def _renamed(relative: Path) -> Path:
+    return relative.with_name(output_name(relative.name))
 
 
 def walk(root: Path, skip: Path | None = None) -> Iterator[Path]:
