@@ -116,3 +116,19 @@ def test_order_is_files_by_name_then_rules_in_file_order(tmp_path):
     (tmp_path / "b.toml").write_text(GOOD.replace("t.ok", "t.b"), encoding="utf-8")
     (tmp_path / "a.toml").write_text(GOOD.replace("t.ok", "t.a1") + GOOD.replace("t.ok", "t.a2"), encoding="utf-8")
     assert [r.id for r in load_rules([tmp_path], defaults=False).rules] == ["t.a1", "t.a2", "t.b"]
+
+
+def test_a_fragment_list_may_use_other_lists(tmp_path):
+    (tmp_path / "00-lists.toml").write_text(
+        "[lists]\nwords = [\"May\", \"June\"]\nwhen = '''\\d{1,2} {{words}}'''\nloop = '''{{loop}}'''\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "10-rule.toml").write_text(
+        GOOD.replace("^AD$", "^{{when}}$").replace("AD\\nx", "3 May\\nx").replace('"ADD"', '"3 Mayday"'),
+        encoding="utf-8",
+    )
+    p = load_rules([tmp_path / "00-lists.toml", tmp_path / "10-rule.toml"], defaults=False)
+    assert p("3 May\n12 June\nMay 3\n") == "May 3\n"
+    (tmp_path / "10-rule.toml").write_text(GOOD.replace("^AD$", "^{{loop}}$"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="nest deeper"):
+        load_rules([tmp_path / "00-lists.toml", tmp_path / "10-rule.toml"], defaults=False)
