@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test golden schema lint format clean
+.PHONY: run test golden schema lint format clean eval
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,12 +28,17 @@ schema: $(STAMP)
 	$(BIN)/cleaner rules schema > schema/rule-file.schema.json
 
 lint: $(STAMP)
-	$(BIN)/ruff check cleaner tests
-	$(BIN)/ruff format --check cleaner tests
+	$(BIN)/ruff check cleaner tests eval
+	$(BIN)/ruff format --check cleaner tests eval
 
 format: $(STAMP)
-	$(BIN)/ruff format cleaner tests
-	$(BIN)/ruff check --fix cleaner tests
+	$(BIN)/ruff format cleaner tests eval
+	$(BIN)/ruff check --fix cleaner tests eval
 
 clean:
 	rm -rf out .pytest_cache
+
+# The real-web evaluation (not part of `make test`): trafilatura alone vs trafilatura + cleaner
+# on ../shared/eval/trafilatura (990 pages). Reports go to eval/out/.
+eval: $(STAMP)
+	$(BIN)/python eval/score_trafilatura.py

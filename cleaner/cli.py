@@ -15,8 +15,8 @@ import typer
 from cleaner.config import ConfigError, load_config
 from cleaner.engine import Pipeline
 from cleaner.errors import InputProblem, RuleFileError
-from cleaner.io.decode import decode_bytes
 from cleaner.io.files import UsageError
+from cleaner.io.inputs import read_input
 from cleaner.model import origin_lines
 from cleaner.patterns import DEFAULT_TIMEOUT
 from cleaner.ruleset import SelectionError, load_rules
@@ -114,6 +114,9 @@ def run(
     no_default_rules: NoDefaultsOpt = False,
     input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
     text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    html_field: Annotated[
+        str | None, typer.Option(help="JSONL field holding HTML: extract it, clean it, write it to --text-field.")
+    ] = None,
     id_field: Annotated[str, typer.Option(help="Field holding the record id (else its line number).")] = "id",
     workers: Annotated[int, typer.Option(help="Worker processes (default: all cores).")] = os.cpu_count() or 1,
     strict: Annotated[
@@ -153,6 +156,7 @@ def run(
         raise typer.Exit(2)
     options = RunOptions(
         text_field=text_field,
+        html_field=html_field,
         id_field=id_field,
         stdin_format=input_format,
         workers=max(1, workers),
@@ -197,7 +201,7 @@ def run(
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="A text file to explain.", exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(help="A text file or HTML page to explain.", exists=True, dir_okay=False)],
     rule: Annotated[
         str | None, typer.Option("--rule", help="Why didn't this rule fire? Show the lines closest to matching it.")
     ] = None,
@@ -211,7 +215,7 @@ def explain(
     """Show every edit the rules make to FILE, with rule id and line; or, with --rule, its near misses."""
     pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=unsafe)
     try:
-        decoded = decode_bytes(file.read_bytes())
+        decoded = read_input(str(file), file.read_bytes(), extract=pipeline.extract)
     except InputProblem as exc:
         err(f"error: {file}: {exc}")
         raise typer.Exit(1) from None

@@ -7,9 +7,10 @@ same result, on any worker, in any order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from cleaner.extract import ExtractSettings
 from cleaner.kinds.base import Rule, Step, StepContext
 from cleaner.model import Edit, Result, splice
 from cleaner.patterns import DEFAULT_TIMEOUT
@@ -22,6 +23,7 @@ class Pipeline:
     rules: Sequence[Rule]
     steps: Sequence[Step]
     timeout: float = DEFAULT_TIMEOUT
+    extract: ExtractSettings = field(default_factory=ExtractSettings)  # how HTML inputs become text
 
     def apply(self, text: str) -> Result:
         """Clean `text` (with `\\n` line ends). Raises RuleTimeout if a rule's regex stalls.
@@ -73,7 +75,7 @@ class Pipeline:
         """A pipeline of one rule, used to run that rule's examples."""
         for r, s in zip(self.rules, self.steps, strict=True):
             if r.id == rule_id:
-                return Pipeline([r], [s], self.timeout)
+                return Pipeline([r], [s], self.timeout, self.extract)
         raise KeyError(rule_id)
 
 

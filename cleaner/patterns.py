@@ -29,7 +29,12 @@ def list_fragment(value: str | list[str]) -> str:
     return "|".join(regex.escape(w) for w in words)
 
 
+MAX_LIST_DEPTH = 4
+
+
 def expand_lists(source: str, lists: Mapping[str, str]) -> str:
+    """Replace `{{name}}` references; a regex-fragment list may itself use other lists."""
+
     def sub(m: regex.Match[str]) -> str:
         name = m.group(1)
         if name not in lists:
@@ -37,7 +42,14 @@ def expand_lists(source: str, lists: Mapping[str, str]) -> str:
             raise PatternError(f"unknown list {{{{{name}}}}} (known lists: {known})")
         return f"(?:{lists[name]})"
 
-    return LIST_REF.sub(sub, source)
+    for _ in range(MAX_LIST_DEPTH):
+        expanded = LIST_REF.sub(sub, source)
+        if expanded == source:
+            return expanded
+        source = expanded
+    if LIST_REF.search(source):
+        raise PatternError(f"lists nest deeper than {MAX_LIST_DEPTH} levels (or refer to each other)")
+    return source
 
 
 def compile_pattern(source: str, lists: Mapping[str, str], *, allow_empty: bool = False) -> regex.Pattern[str]:

@@ -180,7 +180,9 @@ def test_kill_then_resume_gives_identical_output(cli, tmp_path, delay):
 
 def test_resume_refuses_other_rules(cli, tmp_path):
     make_corpus(tmp_path / "in", files=1, per_file=3)
-    assert cli("run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q").returncode == 0
+    (tmp_path / "in" / "broken.jsonl.gz").write_bytes(b"not gzip")  # a failed input keeps the run unfinished
+    assert cli("run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q").returncode == 1
+    assert (tmp_path / "out" / ".cleaner-run").is_dir()
     rules = tmp_path / "r.toml"
     rules.write_text(
         "[[rule]]\nid = \"t.x\"\nkind = \"drop_line\"\ndescription = \"d\"\npattern = '''^X$'''\n"

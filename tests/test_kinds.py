@@ -130,6 +130,37 @@ def test_drop_block_to_end_and_bounded(tmp_path):
     assert p("a\nBEGIN\nx\n") == "a\nBEGIN\nx\n"  # no end marker: keep
 
 
+def test_drop_block_max_line_chars_keeps_blocks_with_a_paragraph(tmp_path):
+    p = pipeline_from(
+        tmp_path,
+        f"""
+        [[rule]]
+        id = "t.list"
+        kind = "drop_block"
+        description = "d"
+        start = '''^Related$'''
+        to_end = true
+        max_line_chars = 20
+        {EX}
+
+        [[rule]]
+        id = "t.between"
+        kind = "drop_block"
+        description = "d"
+        start = '''^BEGIN$'''
+        end = '''^END'''
+        include_end = false
+        max_line_chars = 20
+        {EX}
+    """,
+    )
+    assert p("Story.\nRelated\nShort headline\nAnother one\n") == "Story.\n"
+    with_paragraph = "Story.\nRelated\nShort headline\nThis line is much longer than twenty characters.\n"
+    assert p(with_paragraph) == with_paragraph
+    # The end marker itself may be long when it is not dropped.
+    assert p("a\nBEGIN\nx\nEND of a long line that stays here\n") == "a\nEND of a long line that stays here\n"
+
+
 def test_drop_block_needs_end_or_to_end(tmp_path):
     from cleaner.errors import RuleFileError
 

@@ -131,3 +131,19 @@ def test_setting_choices_are_enforced(tmp_path):
         """,
     )
     assert "normalization: must be one of '', 'NFC', 'NFKC', 'NFD', 'NFKD', not 'NFX'" in p.message
+
+
+def test_a_fragment_list_may_use_other_lists(tmp_path):
+    (tmp_path / "00-lists.toml").write_text(
+        "[lists]\nwords = [\"May\", \"June\"]\nwhen = '''\\d{1,2} {{words}}'''\nloop = '''{{loop}}'''\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "10-rule.toml").write_text(
+        GOOD.replace("^AD$", "^{{when}}$").replace("AD\\nx", "3 May\\nx").replace('"ADD"', '"3 Mayday"'),
+        encoding="utf-8",
+    )
+    p = load_rules([tmp_path / "00-lists.toml", tmp_path / "10-rule.toml"], defaults=False)
+    assert p("3 May\n12 June\nMay 3\n") == "May 3\n"
+    (tmp_path / "10-rule.toml").write_text(GOOD.replace("^AD$", "^{{loop}}$"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="nest deeper"):
+        load_rules([tmp_path / "00-lists.toml", tmp_path / "10-rule.toml"], defaults=False)

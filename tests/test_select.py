@@ -86,7 +86,8 @@ def test_cli_select_ignore_on_run_and_rules(cli, tmp_path):
     listed = [line.split()[0] for line in r.stdout.decode().splitlines()]
     assert listed and all(i.startswith("promo.") for i in listed) and "promo.related" not in listed
     r = cli("rules", "check", "--select", "caption.")
-    assert r.returncode == 0 and b"5 rules valid" in r.stdout
+    captions = sum(1 for rule in load_rules().rules if rule.id.startswith("caption."))
+    assert r.returncode == 0 and f"{captions} rules valid".encode() in r.stdout
     r = cli("test", "--select", "nope.")
     assert r.returncode == 2 and b"select: 'nope.' matches no rule" in r.stderr
 

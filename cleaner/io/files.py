@@ -1,7 +1,9 @@
 """Walking input trees and writing files atomically.
 
-Walks never follow symlinked folders (no loops) and skip hidden entries (so a run's
-own state folder and temporary files are never read back as input).
+An HTML page's output is text, so it is named `.txt`: `a/b.html.gz` becomes
+`OUT/a/b.txt` (`output_name`). Walks never follow symlinked folders (no loops) and
+skip hidden entries (so a run's own state folder and temporary files are never read
+back as input).
 """
 
 from __future__ import annotations
@@ -10,6 +12,22 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+
+def is_html(name: str | Path) -> bool:
+    """Whether an input is an HTML page (by its name), to be extracted rather than decoded."""
+    return str(name).lower().endswith(HTML_SUFFIXES)
+
+
+def output_name(name: str) -> str:
+    """The output file name for an input name: pages become `.txt`, text keeps its name."""
+    lower = name.lower()
+    for suffix in sorted(HTML_SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return name[: -len(suffix)] + ".txt"
+    return name
 
 
 class UsageError(Exception):

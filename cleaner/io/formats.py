@@ -8,7 +8,7 @@ RECORD_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz",
 
 
 def format_of(path: Path | str) -> str:
-    """'jsonl', 'parquet' or 'text'."""
+    """'jsonl', 'parquet' or 'text' (one document per file: plain text or an HTML page)."""
     name = str(path).lower()
     if name.endswith(RECORD_SUFFIXES):
         return "jsonl"
@@ -18,5 +18,7 @@ def format_of(path: Path | str) -> str:
 
 
 def output_name(name: str) -> str:
-    """Outputs keep their input's name (and so its format and compression)."""
-    return name
+    """Outputs keep their input's name (so format and compression); pages become `.txt`."""
+    from cleaner.io.files import output_name as page_aware_name
+
+    return page_aware_name(name)

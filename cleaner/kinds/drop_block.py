@@ -4,7 +4,8 @@ Comment forms and trailers span several lines whose individual lines look harmle
 ("Name *", "Website"). Anchoring on a distinctive first line and bounding the block's
 length (`max_lines`) removes them without risking an article: when the end is not
 found within `max_lines`, or a to-the-end block would be longer than that, nothing is
-dropped.
+dropped. `max_line_chars` bounds the block's lines too: a list of linked headlines is
+a run of short lines, and a paragraph inside the block means it is not such a list.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class DropBlock:
     max_lines: int
     first_lines: int
     last_lines: int
+    max_line_chars: int = 0
     marks_repaired: bool = False
     context_sensitive: bool = True
     prefilter: regex.Pattern[str] | None = None
@@ -78,8 +80,13 @@ class DropBlock:
             counted += 1
             if counted > self.max_lines:
                 return None
+            too_long = bool(self.max_line_chars) and len(line.strip()) > self.max_line_chars
             if self.end is not None and search(self.end, line, timeout, self.rule_id) is not None:
+                if too_long and self.include_end:
+                    return None
                 return j if self.include_end else j - 1
+            if too_long:
+                return None
         return len(spans) - 1 if self.end is None else None
 
 
@@ -99,6 +106,7 @@ def build(rule: Rule, ctx: BuildContext) -> DropBlock:
         s["max_lines"],
         s["first_lines"],
         s["last_lines"],
+        s["max_line_chars"],
         prefilter=line_prefilter(start),
     )
 
@@ -112,6 +120,7 @@ KIND = Kind(
         "to_end": Setting("bool", "Drop from the start line to the end of the text.", False),
         "include_end": Setting("bool", "Drop the end-marker line too.", True),
         "max_lines": Setting("int", "Never drop a block longer than this many non-blank lines.", 40),
+        "max_line_chars": Setting("int", "Never drop a block with a line longer than this (0 = no limit).", 0),
         **SCOPE_SETTINGS,
     },
     build=build,

@@ -17,6 +17,7 @@ import regex
 
 from cleaner.engine import Pipeline
 from cleaner.errors import RuleFileError, RuleProblem
+from cleaner.extract import ExtractSettings, check_extract_table
 from cleaner.kinds import KINDS
 from cleaner.kinds.base import BuildContext, Rule, Setting
 from cleaner.patterns import DEFAULT_TIMEOUT, PatternError, compile_pattern, list_fragment
@@ -31,7 +32,7 @@ COMMON_KEYS = {
     "safe": "false marks an aggressive rule that may remove content.",
 }
 EXAMPLE_KEYS = {"input", "output", "unchanged", "note"}
-TOP_LEVEL_KEYS = {"lists", "rule"}
+TOP_LEVEL_KEYS = {"lists", "rule", "extract"}
 ID_FORMAT = regex.compile(r"^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)+$")
 
 
@@ -77,19 +78,22 @@ def load_rules(
 def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_TIMEOUT) -> Pipeline:
     problems: list[RuleProblem] = []
     parsed: list[tuple[Path, Locator, dict[str, Any]]] = []
-    for path in (p for layer in layers for p in layer):
-        doc = _parse(path, problems)
-        if doc is not None:
-            parsed.append(doc)
+    layer_of: list[int] = []  # the layer of each parsed file (files that fail to parse are left out)
+    for number, layer in enumerate(layers):
+        for path in layer:
+            doc = _parse(path, problems)
+            if doc is not None:
+                parsed.append(doc)
+                layer_of.append(number)
     lists = _collect_lists(parsed, problems)
+    extract = _collect_extract(parsed, layer_of, problems)
     ctx = BuildContext(lists=lists, timeout=timeout)
 
     by_layer: list[list[tuple[Rule, Any]]] = []
-    index = 0
-    for layer in layers:
+    for number in range(len(layers)):
         compiled: list[tuple[Rule, Any]] = []
         seen: dict[str, str] = {}
-        for path, loc, data in parsed[index : index + len(layer)]:
+        for path, loc, data in (doc for doc, n in zip(parsed, layer_of, strict=True) if n == number):
             for n, table in enumerate(data.get("rule", [])):
                 built = _build_rule(path, loc, n, table, ctx, problems)
                 if built is None:
@@ -108,7 +112,6 @@ def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_
                     continue
                 seen[rule.id] = f"{path}:{rule.line}"
                 compiled.append(built)
-        index += len(layer)
         by_layer.append(compiled)
     if problems:
         raise RuleFileError(problems)
@@ -121,7 +124,7 @@ def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_
                 merged[positions[pair[0].id]] = pair
             else:
                 merged.append(pair)
-    return Pipeline([r for r, _ in merged], [s for _, s in merged], timeout)
+    return Pipeline([r for r, _ in merged], [s for _, s in merged], timeout, extract)
 
 
 def _parse(path: Path, problems: list[RuleProblem]) -> tuple[Path, Locator, dict[str, Any]] | None:
@@ -151,7 +154,7 @@ def _parse(path: Path, problems: list[RuleProblem]) -> tuple[Path, Locator, dict
                     None,
                     None,
                     f"unknown top-level key {key!r}",
-                    "a rule file holds only [lists] and [[rule]] tables",
+                    "a rule file holds only [lists], [extract] and [[rule]] tables",
                 )
             )
     if not isinstance(data.get("rule", []), list):
@@ -192,6 +195,48 @@ def _collect_lists(parsed: list[tuple[Path, Locator, dict[str, Any]]], problems:
             lists[name] = list_fragment(value)
             where[name] = f"{path}:{line}"
     return lists
+
+
+def _collect_extract(
+    parsed: list[tuple[Path, Locator, dict[str, Any]]], layer_of: list[int], problems: list[RuleProblem]
+) -> ExtractSettings:
+    """Merge the [extract] tables: later layers override; one key twice in a layer is a conflict."""
+    merged: dict[str, Any] = {}
+    where: dict[str, tuple[int, str]] = {}
+    for (path, loc, data), layer in zip(parsed, layer_of, strict=True):
+        if "extract" not in data:
+            continue
+        values, found = check_extract_table(data["extract"])
+        for key, message, hint in found:
+            problems.append(RuleProblem(path, loc.extract_line(key), None, message, hint))
+        for key, value in values.items():
+            line = loc.extract_line(key)
+            if key in where and where[key][0] == layer:
+                problems.append(
+                    RuleProblem(
+                        path,
+                        line,
+                        None,
+                        f"[extract] {key} is already set in {where[key][1]}",
+                        "set each extraction key once per rule set; a --rules file may override the defaults",
+                    )
+                )
+                continue
+            merged[key] = value
+            where[key] = (layer, f"{path}:{line}")
+    settings = ExtractSettings().updated(merged)
+    if settings.favor_precision and settings.favor_recall:
+        problems.append(
+            RuleProblem(
+                where["favor_recall"][1].rsplit(":", 1)[0],
+                None,
+                None,
+                f"[extract] favor_precision ({where['favor_precision'][1]}) and favor_recall "
+                f"({where['favor_recall'][1]}) exclude each other",
+                "set the other one to false where you override it",
+            )
+        )
+    return settings
 
 
 def _build_rule(

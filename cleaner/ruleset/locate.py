@@ -10,6 +10,8 @@ import regex
 
 RULE_HEADER = regex.compile(r"^[ \t]*\[\[\s*rule\s*\]\]", regex.M)
 LISTS_HEADER = regex.compile(r"^[ \t]*\[\s*lists\s*\]", regex.M)
+TABLE_HEADER = regex.compile(r"^[ \t]*\[", regex.M)
+EXTRACT_HEADER = regex.compile(r"^[ \t]*\[\s*extract\s*\]", regex.M)
 TOML_ERROR_LINE = regex.compile(r"at line (\d+)")
 
 
@@ -35,10 +37,21 @@ class Locator:
         return self.line_of(m.start()) if m else self.rule_line(index)
 
     def list_line(self, name: str) -> int | None:
-        m = LISTS_HEADER.search(self.source)
+        return self._table_key_line(LISTS_HEADER, name)
+
+    def extract_line(self, key: str | None) -> int | None:
+        """The line of `key =` in the [extract] table, or of the table's header."""
+        return self._table_key_line(EXTRACT_HEADER, key)
+
+    def _table_key_line(self, header: regex.Pattern[str], key: str | None) -> int | None:
+        m = header.search(self.source)
         if not m:
             return None
-        k = regex.compile(rf"^[ \t]*{regex.escape(name)}\s*=", regex.M).search(self.source, m.end())
+        if key is None:
+            return self.line_of(m.start())
+        nxt = TABLE_HEADER.search(self.source, m.end())
+        end = nxt.start() if nxt else len(self.source)
+        k = regex.compile(rf"^[ \t]*{regex.escape(key)}\s*=", regex.M).search(self.source, m.end(), end)
         return self.line_of(k.start()) if k else self.line_of(m.start())
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from cleaner.engine import Pipeline
 from cleaner.kinds.base import Rule
@@ -65,7 +66,7 @@ def select_rules(
         return unsafe or rule.safe
 
     chosen = [(r, s) for r, s in zip(pipeline.rules, pipeline.steps, strict=True) if keep(r)]
-    return Pipeline([r for r, _ in chosen], [s for _, s in chosen], pipeline.timeout)
+    return replace(pipeline, rules=[r for r, _ in chosen], steps=[s for _, s in chosen])
 
 
 def _suggest(selector: str, ids: list[str]) -> str:

@@ -111,7 +111,9 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
     report.seconds = time.monotonic() - start
     if options.stats_json is not None:
         write_stats_json(options.stats_json, report, len(units))
-    state.cleanup()
+    # A complete run leaves only outputs behind; a run with failed inputs keeps its
+    # markers so that --resume redoes just those.
+    state.cleanup(complete=not report.failed_inputs)
     return report
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class RunOptions:
     text_field: str = "text"
+    html_field: str | None = None  # records carry HTML here; its extracted, cleaned text goes to text_field
     id_field: str = "id"
     stdin_format: str = "text"
     workers: int = os.cpu_count() or 1
@@ -25,5 +26,5 @@ class RunOptions:
 
     def fingerprint_fields(self) -> dict[str, object]:
         """Options that change output bytes: a resumed run must use the same ones."""
-        return {"text_field": self.text_field, "id_field": self.id_field, "strict": self.strict,
-                "drop_empty": self.drop_empty}  # fmt: skip
+        return {"text_field": self.text_field, "html_field": self.html_field, "id_field": self.id_field,
+                "strict": self.strict, "drop_empty": self.drop_empty}  # fmt: skip

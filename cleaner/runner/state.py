@@ -3,7 +3,8 @@
 Each unit's output is written under a temporary name and renamed when complete; then
 its marker (counts, plus quarantine and edit-log segments) is renamed into place. The
 marker is the proof of completion: `--resume` skips units with a marker and redoes the
-rest from scratch, so the final bytes equal an uninterrupted run's.
+rest from scratch, so the final bytes equal an uninterrupted run's. The markers live in
+`OUT/.cleaner-run/` while a run is unfinished and are removed when it completes.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ class RunState:
                    "stats": stats.to_dict()}  # fmt: skip
         write_atomic(self.marker(unit), json.dumps(payload).encode("utf-8"))
 
-    def cleanup(self) -> None:
-        if self.temporary:
+    def cleanup(self, complete: bool) -> None:
+        if self.temporary or complete:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 

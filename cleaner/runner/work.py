@@ -13,7 +13,8 @@ from typing import Any
 
 from cleaner.engine import Pipeline
 from cleaner.errors import InputProblem, RuleTimeout
-from cleaner.io.decode import decode_bytes
+from cleaner.io.html import extract_html
+from cleaner.io.inputs import read_input
 from cleaner.io.jsonl import RecordProblem, dumps, parse_record, record_id
 from cleaner.model import Result
 from cleaner.report import SampleCollector
@@ -118,7 +119,7 @@ class _Worker:
         self.stats.read += 1
         self.stats.bytes_in += len(data)
         try:
-            decoded = decode_bytes(data, strict=self.options.strict)
+            decoded = read_input(name, data, strict=self.options.strict, extract=self.pipeline.extract)
         except InputProblem as exc:
             self.warnings.append(f"{name}: {exc}")
             self.reject(name, None, str(exc))
@@ -138,6 +139,7 @@ class _Worker:
     def jsonl(self, lines: list[tuple[int, bytes]]) -> bytes:
         out: list[bytes] = []
         field_name = self.options.text_field
+        html_field = self.options.html_field
         for number, raw in lines:
             if not raw.strip():
                 continue  # a blank line holds no record
@@ -149,13 +151,21 @@ class _Worker:
                 self.reject(None, number, str(exc), raw=raw)
                 continue
             doc_id = record_id(record, self.options.id_field, number)
-            result, problem = self.clean(doc_id, number, record[field_name])
+            if html_field is not None:
+                try:
+                    text = extract_html(record[html_field], self.pipeline.extract)
+                except InputProblem as exc:
+                    self.reject(doc_id, number, f"field {html_field!r}: {exc}", raw=raw)
+                    continue
+            else:
+                text = record[field_name]
+            result, problem = self.clean(doc_id, number, text)
             if result is None:
                 self.reject(doc_id, number, problem or "", raw=raw)
                 continue
             if not self.keep(result.text):
                 continue
-            if result.edits:
+            if result.edits or html_field is not None:
                 record[field_name] = result.text
                 line = dumps(record) + b"\n"
             else:
@@ -165,14 +175,15 @@ class _Worker:
         return b"".join(out)
 
     def _parse(self, number: int, raw: bytes) -> dict[str, Any]:
+        field_name = self.options.html_field or self.options.text_field
         try:
-            return parse_record(raw, self.options.text_field)
+            return parse_record(raw, field_name)
         except RecordProblem as exc:
             if "invalid UTF-8" not in str(exc) or self.options.strict:
                 raise
         text = raw.decode("utf-8", errors="replace")
         self.warnings.append(f"{self.task.source}:{number}: invalid UTF-8 replaced with U+FFFD")
-        return parse_record(text.encode("utf-8"), self.options.text_field)
+        return parse_record(text.encode("utf-8"), field_name)
 
     def parquet(self, first_row: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         kept: list[dict[str, Any]] = []
