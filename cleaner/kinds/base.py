@@ -37,11 +37,13 @@ class StepContext:
     """Per-text state the engine passes to each step.
 
     `repaired` holds spans (in the current text) that an encoding repair produced,
-    so later steps can leave them alone.
+    so later steps can leave them alone. `memo` lets steps share work on one text
+    (keyed by the sharer; the value records the text object it was computed for).
     """
 
     timeout: float
     repaired: list[tuple[int, int]] = field(default_factory=list)
+    memo: dict[Any, Any] = field(default_factory=dict)
 
 
 class Step(Protocol):
@@ -72,6 +74,8 @@ class Rule:
 class BuildContext:
     lists: Mapping[str, str]
     timeout: float
+    fast: bool = True  # build the fast paths (exact pre-checks); False gives the plain reference path
+    lines: Any = None  # the LineMatcher shared by the line rules of the pipeline being built (fast path)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from cleaner.kinds.base import (
     Rule,
     Setting,
     StepContext,
-    in_scope_lines,
     line_spans,
     search,
 )
+from cleaner.linematch import LineFilter, line_filter, lines_to_check
 from cleaner.model import Edit
 from cleaner.patterns import PatternError, compile_pattern, line_prefilter
 
@@ -40,20 +40,21 @@ class DropBlock:
     marks_repaired: bool = False
     context_sensitive: bool = True
     prefilter: regex.Pattern[str] | None = None
+    lines: LineFilter | None = None  # fast path: which lines can start a block at all
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
-        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
-            return []
-        spans = line_spans(text)
-        candidates = in_scope_lines(text, spans, self.first_lines, self.last_lines)
+        candidates = lines_to_check(
+            text, ctx, self.rule_id, self.lines, self.prefilter, self.first_lines, self.last_lines
+        )
         edits: list[Edit] = []
+        spans: list[tuple[int, int]] = []
         next_free = 0
-        for i in candidates:
+        for i, s, e in candidates:
             if i < next_free:
                 continue
-            s, e = spans[i]
             if search(self.start, text[s:e], ctx.timeout, self.rule_id) is None:
                 continue
+            spans = spans or line_spans(text)
             last = self._block_end(text, spans, i, ctx.timeout)
             if last is None:
                 continue
@@ -91,6 +92,7 @@ def build(rule: Rule, ctx: BuildContext) -> DropBlock:
         raise PatternError("`max_lines` must be at least 1")
     end = compile_pattern(s["end"], ctx.lists) if s["end"] else None
     start = compile_pattern(s["start"], ctx.lists)
+    prefilter = line_prefilter(start)
     return DropBlock(
         rule.id,
         start,
@@ -99,7 +101,8 @@ def build(rule: Rule, ctx: BuildContext) -> DropBlock:
         s["max_lines"],
         s["first_lines"],
         s["last_lines"],
-        prefilter=line_prefilter(start),
+        prefilter=prefilter,
+        lines=line_filter(ctx.lines, start, prefilter, rule.id) if ctx.fast else None,
     )
 
 

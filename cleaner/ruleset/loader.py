@@ -8,6 +8,7 @@ Every problem in every file is collected before failing, so one run shows them a
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from cleaner.engine import Pipeline
 from cleaner.errors import RuleFileError, RuleProblem
 from cleaner.kinds import KINDS
 from cleaner.kinds.base import BuildContext, Rule, Setting
+from cleaner.linematch import LineMatcher
 from cleaner.patterns import DEFAULT_TIMEOUT, PatternError, compile_pattern, list_fragment
 from cleaner.ruleset.locate import Locator, toml_error_line
 
@@ -51,19 +53,35 @@ def rule_files(paths: Iterable[Path | str]) -> list[Path]:
     return files
 
 
+def fast_path_default() -> bool:
+    """The fast paths are on unless the environment says `CLEANER_FAST_PATH=0`."""
+    return os.environ.get("CLEANER_FAST_PATH", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def load_rules(
-    paths: Sequence[Path | str] = (), *, defaults: bool = True, timeout: float = DEFAULT_TIMEOUT
+    paths: Sequence[Path | str] = (),
+    *,
+    defaults: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+    fast: bool | None = None,
 ) -> Pipeline:
-    """Compile the default rules (unless `defaults=False`) plus `paths` into a Pipeline."""
+    """Compile the default rules (unless `defaults=False`) plus `paths` into a Pipeline.
+
+    `fast=False` builds the plain reference path (no pre-checks); both give the same
+    results, byte for byte. The default follows `CLEANER_FAST_PATH` (on unless `0`).
+    """
     layers = []
     if defaults:
         layers.append(rule_files([default_rules_dir()]))
     if paths:
         layers.append(rule_files(paths))
-    return load_pipeline(layers, timeout=timeout)
+    return load_pipeline(layers, timeout=timeout, fast=fast)
 
 
-def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_TIMEOUT) -> Pipeline:
+def load_pipeline(
+    layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_TIMEOUT, fast: bool | None = None
+) -> Pipeline:
+    fast = fast_path_default() if fast is None else fast
     problems: list[RuleProblem] = []
     parsed: list[tuple[Path, Locator, dict[str, Any]]] = []
     for path in (p for layer in layers for p in layer):
@@ -71,7 +89,7 @@ def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_
         if doc is not None:
             parsed.append(doc)
     lists = _collect_lists(parsed, problems)
-    ctx = BuildContext(lists=lists, timeout=timeout)
+    ctx = BuildContext(lists=lists, timeout=timeout, fast=fast, lines=LineMatcher() if fast else None)
 
     by_layer: list[list[tuple[Rule, Any]]] = []
     index = 0
