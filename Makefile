@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test golden lint format clean
+.PHONY: run test golden lint format clean bench
+
+BENCH_SIZE ?= full
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,12 +27,18 @@ golden: $(STAMP)
 	$(BIN)/cleaner test --update
 
 lint: $(STAMP)
-	$(BIN)/ruff check cleaner tests
-	$(BIN)/ruff format --check cleaner tests
+	$(BIN)/ruff check cleaner tests bench
+	$(BIN)/ruff format --check cleaner tests bench
 
 format: $(STAMP)
-	$(BIN)/ruff format cleaner tests
-	$(BIN)/ruff check --fix cleaner tests
+	$(BIN)/ruff format cleaner tests bench
+	$(BIN)/ruff check --fix cleaner tests bench
+
+# Generates bench/data/$(BENCH_SIZE) if missing (gitignored), runs cleaner (1 and 2 workers),
+# the naive baseline and grep, prints the table and writes bench/results.md.
+# BENCH_SIZE=small (~20 MB) for a quick run; full is ~250 MB (about 10 minutes on 2 cores).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --size $(BENCH_SIZE)
 
 clean:
 	rm -rf out .pytest_cache
