@@ -23,7 +23,7 @@ from typing import Any
 
 import regex
 
-from cleaner.kinds.base import StepContext, search
+from cleaner.kinds.base import StepContext, in_scope_lines, line_spans, search
 
 PREFIX = 3  # characters of a line looked at
 MAX_SEQUENCES = 5000  # more start sequences than this: the rule is not worth dispatching
@@ -267,6 +267,7 @@ class LineMatcher:
     root: _Node = field(default_factory=_Node)
     slots: int = 0
     _memo: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    key: object = field(default_factory=object)  # its entry in StepContext.memo
 
     def add(self, starts: list[tuple[CharTest, ...]]) -> int:
         slot = self.slots
@@ -292,7 +293,7 @@ class LineMatcher:
         return tuple(sorted(found))
 
     def candidates(self, text: str, ctx: StepContext) -> list[Candidates]:
-        cached = ctx.memo.get(id(self))
+        cached = ctx.memo.get(self.key)
         if cached is not None and cached[0] is text:
             return cached[1]
         memo = self._memo
@@ -311,7 +312,7 @@ class LineMatcher:
             for slot in slots:
                 found[slot].append((i, pos, pos + len(line)))
             pos += len(line) + 1
-        ctx.memo[id(self)] = (text, found)
+        ctx.memo[self.key] = (text, found)
         return found
 
 
@@ -333,14 +334,22 @@ class LineFilter:
         return None
 
 
-def line_filter(
-    matcher: LineMatcher | None, pattern: regex.Pattern[str], gate: regex.Pattern[str] | None, rule_id: str
-) -> LineFilter:
-    """Dispatch the rule through the shared matcher when its starts are selective, else keep its gate."""
-    starts = line_starts(pattern) if matcher is not None else None
+def line_checks(
+    ctx: Any, pattern: regex.Pattern[str], rule_id: str
+) -> tuple[regex.Pattern[str] | None, LineFilter | None]:
+    """(whole-text prefilter, line filter) for a line rule being built with BuildContext `ctx`.
+
+    Plain path: the prefilter only. Fast path: the rule's slot in the shared matcher when
+    its start sequences are selective, else its prefilter as a gate (compiled only then).
+    """
+    from cleaner.patterns import line_prefilter
+
+    if not ctx.fast or ctx.lines is None:
+        return line_prefilter(pattern), None
+    starts = line_starts(pattern)
     if starts is None or any(tests[:1] == (ANY,) or not tests for tests in starts):
-        return LineFilter(None, 0, gate, rule_id)
-    return LineFilter(matcher, matcher.add(starts), None, rule_id)
+        return None, LineFilter(None, 0, line_prefilter(pattern), rule_id)
+    return None, LineFilter(ctx.lines, ctx.lines.add(starts), None, rule_id)
 
 
 def lines_to_check(
@@ -357,19 +366,24 @@ def lines_to_check(
     Fast path (`lines` given): the shared matcher's candidates, or the rule's gate.
     Plain path: every line in scope, once the rule's whole-text prefilter has matched.
     """
-    from cleaner.kinds.base import in_scope_lines, line_spans
-
     found: Candidates | None
     if lines is not None:
-        found = lines.lines(text, ctx)
+        matcher = lines.matcher
+        found = matcher.candidates(text, ctx)[lines.slot] if matcher is not None else lines.lines(text, ctx)
+        if not found:
+            return found if found is not None else _all_in_scope(text, first_lines, last_lines)
     else:
         if prefilter is not None and search(prefilter, text, ctx.timeout, rule_id) is None:
             return []
         found = None
     if found is None:
-        spans = line_spans(text)
-        return [(i, *spans[i]) for i in in_scope_lines(text, spans, first_lines, last_lines)]
-    if found and (first_lines or last_lines):
+        return _all_in_scope(text, first_lines, last_lines)
+    if first_lines or last_lines:
         scope = set(in_scope_lines(text, line_spans(text), first_lines, last_lines))
         found = [c for c in found if c[0] in scope]
     return found
+
+
+def _all_in_scope(text: str, first_lines: int, last_lines: int) -> Candidates:
+    spans = line_spans(text)
+    return [(i, *spans[i]) for i in in_scope_lines(text, spans, first_lines, last_lines)]

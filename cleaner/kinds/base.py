@@ -114,11 +114,13 @@ def search(pattern: regex.Pattern[str], s: str, timeout: float, rule_id: str) ->
         raise RuleTimeout(rule_id, timeout) from None
 
 
-def finditer(pattern: regex.Pattern[str], s: str, timeout: float, rule_id: str) -> list[regex.Match[str]]:
+def finditer(
+    pattern: regex.Pattern[str], s: str, timeout: float, rule_id: str, pos: int = 0, endpos: int | None = None
+) -> list[regex.Match[str]]:
     from cleaner.errors import RuleTimeout
 
     try:
-        return list(pattern.finditer(s, timeout=timeout))
+        return list(pattern.finditer(s, pos, len(s) if endpos is None else endpos, timeout=timeout))
     except TimeoutError:
         raise RuleTimeout(rule_id, timeout) from None
 

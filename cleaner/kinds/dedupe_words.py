@@ -36,6 +36,19 @@ ASCII_CASE_ODDITIES = "\u0130\u017f\u212a"
 _LETTERS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
 
 
+def lines_with_doubled_word(text: str, words: frozenset[bytes]) -> list[tuple[int, int]]:
+    """(start, end) of the lines that may hold a doubled word (see `may_hold_doubled_word`)."""
+    if not may_hold_doubled_word(text, words):
+        return []
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        if may_hold_doubled_word(line, words):
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
 def may_hold_doubled_word(text: str, words: frozenset[bytes]) -> bool:
     """False only if no two neighbouring runs of ASCII letters (with anything but ASCII
     letters between them) are equal ignoring case and one of `words` (lower case).
@@ -62,13 +75,20 @@ class DedupeWords:
     precheck: frozenset[bytes] | None = None  # fast path: the words, when all are ASCII letters
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
-        if self.precheck is not None and not may_hold_doubled_word(text, self.precheck):
-            return []
         # The pattern cannot cross a newline ([ \t] between the words), so one pass over
-        # the whole text finds exactly the per-line matches.
+        # the whole text finds exactly the per-line matches; the fast path searches only
+        # the lines that hold a doubled word.
+        if self.precheck is None:
+            matches = finditer(self.pattern, text, ctx.timeout, self.rule_id)
+        else:
+            matches = [
+                m
+                for start, end in lines_with_doubled_word(text, self.precheck)
+                for m in finditer(self.pattern, text, ctx.timeout, self.rule_id, start, end)
+            ]
         edits: list[Edit] = []
         verdicts: dict[int, bool] = {}
-        for m in finditer(self.pattern, text, ctx.timeout, self.rule_id):
+        for m in matches:
             start = text.rfind("\n", 0, m.start()) + 1
             if self.english_only:
                 if start not in verdicts:

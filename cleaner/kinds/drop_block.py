@@ -23,9 +23,9 @@ from cleaner.kinds.base import (
     line_spans,
     search,
 )
-from cleaner.linematch import LineFilter, line_filter, lines_to_check
+from cleaner.linematch import LineFilter, line_checks, lines_to_check
 from cleaner.model import Edit
-from cleaner.patterns import PatternError, compile_pattern, line_prefilter
+from cleaner.patterns import PatternError, compile_pattern
 
 
 @dataclass
@@ -92,7 +92,7 @@ def build(rule: Rule, ctx: BuildContext) -> DropBlock:
         raise PatternError("`max_lines` must be at least 1")
     end = compile_pattern(s["end"], ctx.lists) if s["end"] else None
     start = compile_pattern(s["start"], ctx.lists)
-    prefilter = line_prefilter(start)
+    prefilter, lines = line_checks(ctx, start, rule.id)
     return DropBlock(
         rule.id,
         start,
@@ -102,7 +102,7 @@ def build(rule: Rule, ctx: BuildContext) -> DropBlock:
         s["first_lines"],
         s["last_lines"],
         prefilter=prefilter,
-        lines=line_filter(ctx.lines, start, prefilter, rule.id) if ctx.fast else None,
+        lines=lines,
     )
 
 

@@ -19,9 +19,9 @@ from cleaner.kinds.base import (
     StepContext,
     search,
 )
-from cleaner.linematch import LineFilter, line_filter, lines_to_check
+from cleaner.linematch import LineFilter, line_checks, lines_to_check
 from cleaner.model import Edit
-from cleaner.patterns import compile_pattern, line_prefilter
+from cleaner.patterns import compile_pattern
 
 
 @dataclass
@@ -60,8 +60,7 @@ def build(rule: Rule, ctx: BuildContext) -> DropLine:
     s = rule.settings
     unless = compile_pattern(s["unless"], ctx.lists) if s["unless"] else None
     pattern = compile_pattern(s["pattern"], ctx.lists)
-    prefilter = line_prefilter(pattern)
-    lines = line_filter(ctx.lines, pattern, prefilter, rule.id) if ctx.fast else None
+    prefilter, lines = line_checks(ctx, pattern, rule.id)
     return DropLine(rule.id, pattern, unless, s["first_lines"], s["last_lines"], prefilter=prefilter, lines=lines)
 
 

@@ -18,6 +18,7 @@ on their lines. Each repaired word becomes its own edit, and its result is marke
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,6 +60,7 @@ class FixEncoding:
     marks_repaired: bool = True
     context_sensitive: bool = False
     trigger: re.Pattern[str] | None = None  # fast path: lines without a match are left alone
+    window: re.Pattern[str] | None = None  # fast path, second look at a line the trigger found
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         if self.trigger is None:
@@ -72,13 +74,15 @@ class FixEncoding:
             start = text.rfind("\n", 0, m.start()) + 1
             end = text.find("\n", m.end())
             end = len(text) if end == -1 else end
+            pos = end + 1
+            if self.window is not None and self.window.search(text, start, end) is None:
+                continue
             line_no += text.count("\n", counted, start)
             counted = start
             line = text[start:end]
             fixed = ftfy.fix_text(line, self.config)
             if fixed != line:
                 edits.extend(word_edits(self.rule_id, line, fixed, start, line_no))
-            pos = end + 1
         return edits
 
     def _find_plain(self, text: str) -> list[Edit]:
@@ -138,6 +142,58 @@ def trigger_class(config: Any) -> str | None:
     if config.fix_line_breaks:  # cleaner always turns it off; handled for completeness
         return None
     return _char_class(chars) if chars else None
+
+
+def window_pattern(config: Any) -> str | None:
+    """A regex every line ftfy can change under `config` matches (None: no such regex).
+
+    Sharper than `trigger_class`: each alternative of the badness regex contributes two
+    characters it must consume side by side (`[A][B]`, chosen to avoid common text), the
+    other fixers their characters, as in `trigger_class`. Run on the few lines the
+    trigger class finds, it spares ftfy the lines whose accented letters or symbols are
+    not next to the characters mojibake would put there.
+    """
+    if not config.fix_encoding:
+        return trigger_class(config)
+    windows = badness_windows()
+    others = trigger_class(config._replace(fix_encoding=False))
+    if windows is None:
+        return None
+    parts = [_char_class(a) + (_char_class(b) if b else "") for a, b in windows]
+    return "|".join(parts + ([others] if others else []))
+
+
+@lru_cache(maxsize=1)
+def badness_windows() -> list[tuple[set[int], set[int] | None]] | None:
+    """Per alternative of ftfy's badness regex, two character sets it must match side by
+    side (or one, when it has no such pair), chosen to be rare in correct text."""
+    import re._parser as sre_parse
+
+    from ftfy import badness
+
+    common: set[int] = set(range(0x20, 0x7F))
+    for category in ("common", "start_punctuation", "end_punctuation"):
+        common |= _class_chars(f"[{badness.MOJIBAKE_CATEGORIES[category]}]")
+    tree = sre_parse.parse(badness.BADNESS_RE.pattern, badness.BADNESS_RE.flags)
+    items = list(tree)
+    alternatives = items[0][1][1] if len(items) == 1 and items[0][0] is sre_parse.BRANCH else [tree]
+    found: list[tuple[set[int], set[int] | None]] = []
+    for alternative in alternatives:
+        sets: list[set[int] | None] = []  # consuming items in order; None breaks adjacency
+        for item in alternative:
+            if item[0] is sre_parse.AT:
+                continue  # zero-width: the characters around it are still side by side
+            sets.append(_mandatory_set(item))
+        options: list[tuple[int, set[int], set[int] | None]] = []
+        for a, b in itertools.pairwise(sets):
+            if a is not None and b is not None:
+                options.append(((len(a & common) + 1) * (len(b & common) + 1), a, b))
+        options += [((len(a & common) + 1) * 10_000, a, None) for a in sets if a is not None]
+        if not options:
+            return None
+        _, a, b = min(options, key=lambda o: (o[0], len(o[1]) + len(o[2] or ())))
+        found.append((a, b))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -293,7 +349,10 @@ def build(rule: Rule, ctx: BuildContext) -> FixEncoding:
         raise PatternError(f"normalization must be '', NFC, NFKC, NFD or NFKD, not {form!r}")
     config = ftfy.TextFixerConfig(normalization=form, fix_line_breaks=False, explain=False, **options)
     trigger = trigger_class(config) if ctx.fast else None
-    return FixEncoding(rule.id, config, trigger=re.compile(trigger) if trigger else None)
+    window = window_pattern(config) if trigger else None
+    return FixEncoding(
+        rule.id, config, trigger=re.compile(trigger) if trigger else None, window=re.compile(window) if window else None
+    )
 
 
 KIND = Kind(

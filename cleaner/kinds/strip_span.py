@@ -16,9 +16,9 @@ from cleaner.kinds.base import (
     finditer,
     search,
 )
-from cleaner.linematch import LineFilter, line_filter, lines_to_check
+from cleaner.linematch import LineFilter, line_checks, lines_to_check
 from cleaner.model import Edit
-from cleaner.patterns import compile_pattern, line_prefilter
+from cleaner.patterns import compile_pattern
 
 
 @dataclass
@@ -75,8 +75,7 @@ def span_rewrite(
     unless: regex.Pattern[str] | None,
 ) -> SpanRewrite:
     s = rule.settings
-    prefilter = line_prefilter(pattern)
-    lines = line_filter(ctx.lines, pattern, prefilter, rule.id) if ctx.fast else None
+    prefilter, lines = line_checks(ctx, pattern, rule.id)
     return SpanRewrite(
         rule.id, pattern, replacement, unless, s["first_lines"], s["last_lines"], prefilter=prefilter, lines=lines
     )
