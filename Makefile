@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test golden schema lint format clean eval
+.PHONY: run test golden schema lint format clean eval bench
+
+BENCH_SIZE ?= full
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,12 +30,18 @@ schema: $(STAMP)
 	$(BIN)/cleaner rules schema > schema/rule-file.schema.json
 
 lint: $(STAMP)
-	$(BIN)/ruff check cleaner tests eval
-	$(BIN)/ruff format --check cleaner tests eval
+	$(BIN)/ruff check cleaner tests eval bench
+	$(BIN)/ruff format --check cleaner tests eval bench
 
 format: $(STAMP)
-	$(BIN)/ruff format cleaner tests eval
-	$(BIN)/ruff check --fix cleaner tests eval
+	$(BIN)/ruff format cleaner tests eval bench
+	$(BIN)/ruff check --fix cleaner tests eval bench
+
+# Generates bench/data/$(BENCH_SIZE) if missing (gitignored), runs cleaner (1 and 2 workers),
+# the naive baseline and grep, prints the table and writes bench/results.md.
+# BENCH_SIZE=small (~20 MB) for a quick run; full is ~250 MB (about 10 minutes on 2 cores).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --size $(BENCH_SIZE)
 
 clean:
 	rm -rf out .pytest_cache

@@ -43,11 +43,13 @@ class StepContext:
     """Per-text state the engine passes to each step.
 
     `repaired` holds spans (in the current text) that an encoding repair produced,
-    so later steps can leave them alone.
+    so later steps can leave them alone. `memo` lets steps share work on one text
+    (keyed by the sharer; the value records the text object it was computed for).
     """
 
     timeout: float
     repaired: list[tuple[int, int]] = field(default_factory=list)
+    memo: dict[Any, Any] = field(default_factory=dict)
 
 
 class Step(Protocol):
@@ -82,6 +84,8 @@ class Rule:
 class BuildContext:
     lists: Mapping[str, str]
     timeout: float
+    fast: bool = True  # build the fast paths (exact pre-checks); False gives the plain reference path
+    lines: Any = None  # the LineMatcher shared by the line rules of the pipeline being built (fast path)
 
 
 @dataclass(frozen=True)
@@ -120,11 +124,13 @@ def search(pattern: regex.Pattern[str], s: str, timeout: float, rule_id: str) ->
         raise RuleTimeout(rule_id, timeout) from None
 
 
-def finditer(pattern: regex.Pattern[str], s: str, timeout: float, rule_id: str) -> list[regex.Match[str]]:
+def finditer(
+    pattern: regex.Pattern[str], s: str, timeout: float, rule_id: str, pos: int = 0, endpos: int | None = None
+) -> list[regex.Match[str]]:
     from cleaner.errors import RuleTimeout
 
     try:
-        return list(pattern.finditer(s, timeout=timeout))
+        return list(pattern.finditer(s, pos, len(s) if endpos is None else endpos, timeout=timeout))
     except TimeoutError:
         raise RuleTimeout(rule_id, timeout) from None
 

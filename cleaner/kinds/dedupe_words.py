@@ -4,10 +4,17 @@ Only words from a list, only within one line, only in lines that read as English
 Words whose doubling is grammatical (`had had`, `that that`, `is is`, `her her`) and
 particles that double in phrasal verbs (`log in in`, `turn on on`) stay out of the
 default list.
+
+Fast path: a doubled word is two equal runs of letters with only spaces or tabs
+between them. Mapping every byte of the text to a lower-case ASCII letter or a space
+(`bytes.translate`) and comparing neighbouring tokens tells, in C, that most texts hold
+no doubled token at all; only the others run the pattern.
 """
 
 from __future__ import annotations
 
+import itertools
+import operator
 from dataclasses import dataclass
 
 import regex
@@ -21,6 +28,43 @@ DEFAULT_WORDS = ["a", "an", "the", "of", "to", "and", "or", "for", "with", "from
                  "their", "our", "your", "my", "at"]  # fmt: skip
 
 
+# Non-ASCII characters that a case-insensitive `regex` pattern matches to an ASCII letter
+# (İ to i, ſ to s, the Kelvin sign to k); tests/test_fastpath.py checks the list.
+ASCII_CASE_ODDITIES = "\u0130\u017f\u212a"
+# Every byte to itself if a lower-case ASCII letter, to its lower case if upper case,
+# else to a space: tokens of the result are runs of ASCII letters.
+_LETTERS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
+
+
+def lines_with_doubled_word(text: str, words: frozenset[bytes]) -> list[tuple[int, int]]:
+    """(start, end) of the lines that may hold a doubled word (see `may_hold_doubled_word`)."""
+    if not may_hold_doubled_word(text, words):
+        return []
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        if may_hold_doubled_word(line, words):
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def may_hold_doubled_word(text: str, words: frozenset[bytes]) -> bool:
+    """False only if no two neighbouring runs of ASCII letters (with anything but ASCII
+    letters between them) are equal ignoring case and one of `words` (lower case).
+
+    The pattern needs the same word twice with spaces or tabs between, after no letter
+    or digit and before none, so each copy is a whole run of letters: a text for which
+    this says False has no match. Texts holding a non-ASCII character that matches an
+    ASCII letter case-insensitively are always looked at.
+    """
+    if any(ch in text for ch in ASCII_CASE_ODDITIES):
+        return True
+    tokens = text.encode("utf-8", "surrogatepass").translate(_LETTERS).split()
+    doubled = itertools.compress(tokens, map(operator.eq, tokens, itertools.islice(tokens, 1, None)))
+    return not words.isdisjoint(doubled)
+
+
 @dataclass
 class DedupeWords:
     rule_id: str
@@ -28,13 +72,23 @@ class DedupeWords:
     english_only: bool
     marks_repaired: bool = False
     context_sensitive: bool = False
+    precheck: frozenset[bytes] | None = None  # fast path: the words, when all are ASCII letters
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         # The pattern cannot cross a newline ([ \t] between the words), so one pass over
-        # the whole text finds exactly the per-line matches.
+        # the whole text finds exactly the per-line matches; the fast path searches only
+        # the lines that hold a doubled word.
+        if self.precheck is None:
+            matches = finditer(self.pattern, text, ctx.timeout, self.rule_id)
+        else:
+            matches = [
+                m
+                for start, end in lines_with_doubled_word(text, self.precheck)
+                for m in finditer(self.pattern, text, ctx.timeout, self.rule_id, start, end)
+            ]
         edits: list[Edit] = []
         verdicts: dict[int, bool] = {}
-        for m in finditer(self.pattern, text, ctx.timeout, self.rule_id):
+        for m in matches:
             start = text.rfind("\n", 0, m.start()) + 1
             if self.english_only:
                 if start not in verdicts:
@@ -53,7 +107,10 @@ def build(rule: Rule, ctx: BuildContext) -> DedupeWords:
     pattern = regex.compile(
         rf"(?i)(?<![\p{{L}}\p{{N}}'’-])({list_fragment(words)})((?:[ \t]+\1)+)(?![\p{{L}}\p{{N}}'’-])"
     )
-    return DedupeWords(rule.id, pattern, rule.settings["english_only"])
+    precheck = None
+    if ctx.fast and all(w.isascii() and w.isalpha() for w in words):
+        precheck = frozenset(w.lower().encode("ascii") for w in words)
+    return DedupeWords(rule.id, pattern, rule.settings["english_only"], precheck=precheck)
 
 
 KIND = Kind(

@@ -21,12 +21,12 @@ from cleaner.kinds.base import (
     Rule,
     Setting,
     StepContext,
-    in_scope_lines,
     line_spans,
     search,
 )
+from cleaner.linematch import LineFilter, line_checks, lines_to_check
 from cleaner.model import Edit
-from cleaner.patterns import PatternError, compile_pattern, line_prefilter
+from cleaner.patterns import PatternError, compile_pattern
 
 
 @dataclass
@@ -42,20 +42,21 @@ class DropBlock:
     marks_repaired: bool = False
     context_sensitive: bool = True
     prefilter: regex.Pattern[str] | None = None
+    lines: LineFilter | None = None  # fast path: which lines can start a block at all
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
-        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
-            return []
-        spans = line_spans(text)
-        candidates = in_scope_lines(text, spans, self.first_lines, self.last_lines)
+        candidates = lines_to_check(
+            text, ctx, self.rule_id, self.lines, self.prefilter, self.first_lines, self.last_lines
+        )
         edits: list[Edit] = []
+        spans: list[tuple[int, int]] = []
         next_free = 0
-        for i in candidates:
+        for i, s, e in candidates:
             if i < next_free:
                 continue
-            s, e = spans[i]
             if search(self.start, text[s:e], ctx.timeout, self.rule_id) is None:
                 continue
+            spans = spans or line_spans(text)
             last = self._block_end(text, spans, i, ctx.timeout)
             if last is None:
                 continue
@@ -98,6 +99,7 @@ def build(rule: Rule, ctx: BuildContext) -> DropBlock:
         raise PatternError("`max_lines` must be at least 1")
     end = compile_pattern(s["end"], ctx.lists) if s["end"] else None
     start = compile_pattern(s["start"], ctx.lists)
+    prefilter, lines = line_checks(ctx, start, rule.id)
     return DropBlock(
         rule.id,
         start,
@@ -107,7 +109,8 @@ def build(rule: Rule, ctx: BuildContext) -> DropBlock:
         s["first_lines"],
         s["last_lines"],
         s["max_line_chars"],
-        prefilter=line_prefilter(start),
+        prefilter=prefilter,
+        lines=lines,
     )
 
 

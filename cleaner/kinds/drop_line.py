@@ -17,12 +17,11 @@ from cleaner.kinds.base import (
     Rule,
     Setting,
     StepContext,
-    in_scope_lines,
-    line_spans,
     search,
 )
+from cleaner.linematch import LineFilter, line_checks, lines_to_check
 from cleaner.model import Edit
-from cleaner.patterns import compile_pattern, line_prefilter
+from cleaner.patterns import compile_pattern
 
 
 @dataclass
@@ -34,6 +33,7 @@ class DropLine:
     last_lines: int
     marks_repaired: bool = False
     prefilter: regex.Pattern[str] | None = None
+    lines: LineFilter | None = None  # fast path: which lines can match at all
 
     @property
     def context_sensitive(self) -> bool:
@@ -45,12 +45,11 @@ class DropLine:
         return self.unless is None or search(self.unless, line, timeout, self.rule_id) is None
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
-        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
-            return []
-        spans = line_spans(text)
+        candidates = lines_to_check(
+            text, ctx, self.rule_id, self.lines, self.prefilter, self.first_lines, self.last_lines
+        )
         edits = []
-        for i in in_scope_lines(text, spans, self.first_lines, self.last_lines):
-            start, end = spans[i]
+        for i, start, end in candidates:
             if self.matches(text[start:end], ctx.timeout):
                 stop = end + 1 if end < len(text) else end
                 edits.append(Edit(self.rule_id, start, stop, text[start:stop], "", i + 1, whole_lines=True))
@@ -61,7 +60,8 @@ def build(rule: Rule, ctx: BuildContext) -> DropLine:
     s = rule.settings
     unless = compile_pattern(s["unless"], ctx.lists) if s["unless"] else None
     pattern = compile_pattern(s["pattern"], ctx.lists)
-    return DropLine(rule.id, pattern, unless, s["first_lines"], s["last_lines"], prefilter=line_prefilter(pattern))
+    prefilter, lines = line_checks(ctx, pattern, rule.id)
+    return DropLine(rule.id, pattern, unless, s["first_lines"], s["last_lines"], prefilter=prefilter, lines=lines)
 
 
 KIND = Kind(

@@ -14,6 +14,7 @@ Frequencies come from the `wordfreq` package, which ships its data (no download)
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,8 +28,9 @@ from cleaner.model import Edit
 WORD = regex.compile(r"\p{L}+")
 HAS_MARK = regex.compile(r"[^\x00-\x7f]")
 # Latin letters that carry a diacritic (Latin-1 Supplement, Latin Extended-A/B): a text
-# without one has nothing to fix. Curly quotes and dashes are not in here.
-ACCENTED_LATIN = regex.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
+# without one has nothing to fix. Curly quotes and dashes are not in here. (A plain
+# range of code points: the stdlib engine scans for it several times faster.)
+ACCENTED_LATIN = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 
 
 def strip_marks(word: str) -> str:

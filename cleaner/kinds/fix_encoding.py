@@ -5,24 +5,32 @@ controls, lone surrogates) and keep what may be intended: curly quotes, ligature
 full-width characters and the text's Unicode normal form. Text that is already right
 passes through byte-identical.
 
-ftfy fixes text line by line anyway; we call it only on lines holding a character
-outside printable ASCII, since mojibake cannot exist without one. Each repaired word
-becomes its own edit, and its result is marked `repaired` so later rules (fix_accents)
-leave it alone.
+ftfy fixes text line by line anyway, and leaves a line alone unless it holds a character
+one of its enabled fixers acts on. The plain path calls ftfy on every line holding a
+character outside printable ASCII. The fast path (`trigger_class`) works out, from
+ftfy's own tables and its badness regex, the much smaller set of characters without
+which ftfy cannot change a line under this configuration (curly quotes, dashes, ©, ®,
+NBSP… are not among them), finds those with one whole-text search, and calls ftfy only
+on their lines. Each repaired word becomes its own edit, and its result is marked
+`repaired` so later rules (fix_accents) leave it alone.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
-
-import regex
 
 from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext, line_spans
 from cleaner.model import Edit
 
-NEEDS_LOOK = regex.compile(r"[^\t\x20-\x7e]")
+# Plain path: a line of printable ASCII (and tabs) is left alone by every ftfy fixer
+# except unescape_html, which needs an `&`.
+NEEDS_LOOK = re.compile(r"[^\t\x20-\x7e]")
+NEEDS_LOOK_HTML = re.compile(r"[^\t\x20-\x7e]|&")
 
 FTFY_SETTINGS: dict[str, Setting] = {
     "fix_encoding": Setting("bool", "Undo mojibake (text decoded with the wrong codec).", True),
@@ -54,14 +62,40 @@ class FixEncoding:
     config: Any
     marks_repaired: bool = True
     context_sensitive: bool = False
+    trigger: re.Pattern[str] | None = None  # fast path: lines without a match are left alone
+    window: re.Pattern[str] | None = None  # fast path, second look at a line the trigger found
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        if self.trigger is None:
+            return self._find_plain(text)
         import ftfy
 
         edits: list[Edit] = []
+        line_no, counted = 1, 0
+        pos = 0
+        while (m := self.trigger.search(text, pos)) is not None:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            end = len(text) if end == -1 else end
+            pos = end + 1
+            if self.window is not None and self.window.search(text, start, end) is None:
+                continue
+            line_no += text.count("\n", counted, start)
+            counted = start
+            line = text[start:end]
+            fixed = ftfy.fix_text(line, self.config)
+            if fixed != line:
+                edits.extend(word_edits(self.rule_id, line, fixed, start, line_no))
+        return edits
+
+    def _find_plain(self, text: str) -> list[Edit]:
+        import ftfy
+
+        needs_look = NEEDS_LOOK_HTML if self.config.unescape_html else NEEDS_LOOK
+        edits: list[Edit] = []
         for i, (start, end) in enumerate(line_spans(text)):
             line = text[start:end]
-            if not NEEDS_LOOK.search(line):
+            if not needs_look.search(line):
                 continue
             fixed = ftfy.fix_text(line, self.config)
             if fixed != line:
@@ -69,13 +103,198 @@ class FixEncoding:
         return edits
 
 
+# --- the fast path's pre-check: which characters can make ftfy change a line ----------
+
+
+def trigger_class(config: Any) -> str | None:
+    """A regex character class matching every character some enabled ftfy fixer needs.
+
+    A line with none of them comes back from `ftfy.fix_text(line, config)` unchanged:
+    `fix_encoding` only acts on text its badness regex flags (`is_bad`), and every
+    alternative of that regex needs one character of `badness_triggers()`; every other
+    fixer acts on a fixed set of characters (C1 and other control characters,
+    surrogates, the escape character, ligatures, full-width forms, curly quotes, `&`
+    for HTML entities). Returns None when no such class can be given.
+    """
+    from ftfy import chardata, fixes
+
+    if config.normalization:  # normal forms can change any non-ASCII character
+        return None
+    chars: set[int] = set()
+    if config.fix_encoding:
+        bad = badness_triggers()
+        if bad is None:
+            return None
+        chars |= bad
+    if config.fix_c1_controls:
+        chars |= set(range(0x80, 0xA0))
+    if config.fix_surrogates:
+        chars |= set(range(0xD800, 0xE000))
+    if config.remove_terminal_escapes:
+        chars.add(0x1B)
+    if config.remove_control_chars:
+        chars |= set(chardata.CONTROL_CHARS)
+    if config.unescape_html:
+        chars.add(ord("&"))
+    if config.fix_latin_ligatures:
+        chars |= set(chardata.LIGATURES)
+    if config.fix_character_width:
+        chars |= set(chardata.WIDTH_MAP)
+    if config.uncurl_quotes:
+        chars |= _class_chars(fixes.SINGLE_QUOTE_RE.pattern) | _class_chars(fixes.DOUBLE_QUOTE_RE.pattern)
+    if config.fix_line_breaks:  # cleaner always turns it off; handled for completeness
+        return None
+    return _char_class(chars) if chars else None
+
+
+def window_pattern(config: Any) -> str | None:
+    """A regex every line ftfy can change under `config` matches (None: no such regex).
+
+    Sharper than `trigger_class`: each alternative of the badness regex contributes two
+    characters it must consume side by side (`[A][B]`, chosen to avoid common text), the
+    other fixers their characters, as in `trigger_class`. Run on the few lines the
+    trigger class finds, it spares ftfy the lines whose accented letters or symbols are
+    not next to the characters mojibake would put there.
+    """
+    if not config.fix_encoding:
+        return trigger_class(config)
+    windows = badness_windows()
+    others = trigger_class(config._replace(fix_encoding=False))
+    if windows is None:
+        return None
+    parts = [_char_class(a) + (_char_class(b) if b else "") for a, b in windows]
+    return "|".join(parts + ([others] if others else []))
+
+
+@lru_cache(maxsize=1)
+def badness_windows() -> list[tuple[set[int], set[int] | None]] | None:
+    """Per alternative of ftfy's badness regex, two character sets it must match side by
+    side (or one, when it has no such pair), chosen to be rare in correct text."""
+    import re._parser as sre_parse
+
+    from ftfy import badness
+
+    common: set[int] = set(range(0x20, 0x7F))
+    for category in ("common", "start_punctuation", "end_punctuation"):
+        common |= _class_chars(f"[{badness.MOJIBAKE_CATEGORIES[category]}]")
+    tree = sre_parse.parse(badness.BADNESS_RE.pattern, badness.BADNESS_RE.flags)
+    items = list(tree)
+    alternatives = items[0][1][1] if len(items) == 1 and items[0][0] is sre_parse.BRANCH else [tree]
+    found: list[tuple[set[int], set[int] | None]] = []
+    for alternative in alternatives:
+        sets: list[set[int] | None] = []  # consuming items in order; None breaks adjacency
+        for item in alternative:
+            if item[0] is sre_parse.AT:
+                continue  # zero-width: the characters around it are still side by side
+            sets.append(_mandatory_set(item))
+        options: list[tuple[int, set[int], set[int] | None]] = []
+        for a, b in itertools.pairwise(sets):
+            if a is not None and b is not None:
+                options.append(((len(a & common) + 1) * (len(b & common) + 1), a, b))
+        options += [((len(a & common) + 1) * 10_000, a, None) for a in sets if a is not None]
+        if not options:
+            return None
+        _, a, b = min(options, key=lambda o: (o[0], len(o[1]) + len(o[2] or ())))
+        found.append((a, b))
+    return found
+
+
+@lru_cache(maxsize=1)
+def badness_triggers() -> frozenset[int] | None:
+    """Characters one of which every match of ftfy's badness regex contains.
+
+    Parses `ftfy.badness.BADNESS_RE` (a stdlib `re` pattern) and, in each of its
+    alternatives, picks a character set the alternative must consume that avoids ASCII
+    and the punctuation that correct text is full of (ftfy's own "common", "start" and
+    "end punctuation" categories: curly quotes, dashes, ©, ®, NBSP…). None when some
+    alternative offers no such set (then the fast path is not used).
+    """
+    import re._parser as sre_parse
+
+    from ftfy import badness
+
+    benign: set[int] = set(range(0x80))
+    for category in ("common", "start_punctuation", "end_punctuation"):
+        benign |= _class_chars(f"[{badness.MOJIBAKE_CATEGORIES[category]}]")
+    tree = sre_parse.parse(badness.BADNESS_RE.pattern, badness.BADNESS_RE.flags)
+    items = list(tree)
+    alternatives = items[0][1][1] if len(items) == 1 and items[0][0] is sre_parse.BRANCH else [tree]
+    found: set[int] = set()
+    for alternative in alternatives:
+        options = [s for s in (_mandatory_set(item) for item in alternative) if s is not None and not s & benign]
+        if not options:
+            return None
+        found |= min(options, key=len)
+    return frozenset(found)
+
+
+def _mandatory_set(item: Any) -> set[int] | None:
+    """The characters one parsed regex item must consume one of, if it is a plain set."""
+    import re._parser as sre_parse
+
+    op, arg = item
+    if op is sre_parse.LITERAL:
+        return {arg}
+    if op is sre_parse.IN:
+        chars: set[int] = set()
+        for sub_op, sub_arg in arg:
+            if sub_op is sre_parse.LITERAL:
+                chars.add(sub_arg)
+            elif sub_op is sre_parse.RANGE:
+                chars.update(range(sub_arg[0], sub_arg[1] + 1))
+            else:  # categories, negation: not a plain set
+                return None
+        return chars
+    if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT) and arg[0] >= 1 and len(arg[2]) == 1:
+        return _mandatory_set(arg[2][0])
+    return None
+
+
+def _class_chars(cls: str) -> set[int]:
+    """The code points of a character class given as `re` source (`[...]`)."""
+    import re._parser as sre_parse
+
+    items = list(sre_parse.parse(cls))
+    chars = _mandatory_set(items[0]) if len(items) == 1 else None
+    if chars is None:
+        raise ValueError(f"not a plain character class: {cls!r}")
+    return chars
+
+
+def _char_class(chars: set[int]) -> str:
+    """A compact `re` character class for a set of code points."""
+    runs: list[tuple[int, int]] = []
+    for c in sorted(chars):
+        if runs and runs[-1][1] == c - 1:
+            runs[-1] = (runs[-1][0], c)
+        else:
+            runs.append((c, c))
+
+    def esc(c: int) -> str:
+        return f"\\U{c:08x}"
+
+    return "[" + "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in runs) + "]"
+
+
+# --- edits: one per repaired word ------------------------------------------------------
+
+# Tokens to align old and new lines by, coarse to fine: words with their trailing space,
+# then runs of word characters and single other characters; characters last.
+_TOKEN_LEVELS = (re.compile(r"\S+\s*|\s+"), re.compile(r"\w+|\W"))
+
+
 def word_edits(rule_id: str, old: str, new: str, offset: int, line_no: int) -> list[Edit]:
-    """Split one line's change into per-word edits, so explain shows `donâ€™t` → `don’t`."""
+    """Split one line's change into per-word edits, so explain shows `donâ€™t` → `don’t`.
+
+    The lines are aligned word by word first, then inside each replaced run of words by
+    smaller tokens, then by characters (difflib at every level): a repaired paragraph
+    costs a few hundred microseconds instead of the milliseconds of one character-level
+    alignment of the whole line.
+    """
+    spans: list[tuple[int, int, int, int]] = []
+    _changed_spans(old, new, 0, len(old), 0, len(new), 0, spans)
     regions: list[list[int]] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
+    for i1, i2, j1, j2 in spans:
         i1, j1 = _extend_left(old, new, i1, j1)
         i2, j2 = _extend_right(old, new, i2, j2)
         if regions and i1 <= regions[-1][1]:
@@ -84,6 +303,30 @@ def word_edits(rule_id: str, old: str, new: str, offset: int, line_no: int) -> l
         else:
             regions.append([i1, i2, j1, j2])
     return [Edit(rule_id, offset + i1, offset + i2, old[i1:i2], new[j1:j2], line_no) for i1, i2, j1, j2 in regions]
+
+
+def _changed_spans(
+    old: str, new: str, i0: int, i1: int, j0: int, j1: int, level: int, out: list[tuple[int, int, int, int]]
+) -> None:
+    """Append (old start, old end, new start, new end) of each difference, in order."""
+    if level == len(_TOKEN_LEVELS):
+        matcher = difflib.SequenceMatcher(None, old[i0:i1], new[j0:j1], autojunk=False)
+        for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+            if tag != "equal":
+                out.append((i0 + a1, i0 + a2, j0 + b1, j0 + b2))
+        return
+    a = _TOKEN_LEVELS[level].findall(old, i0, i1)
+    b = _TOKEN_LEVELS[level].findall(new, j0, j1)
+    a_pos, b_pos = [i0], [j0]
+    for t in a:
+        a_pos.append(a_pos[-1] + len(t))
+    for t in b:
+        b_pos.append(b_pos[-1] + len(t))
+    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "replace":
+            _changed_spans(old, new, a_pos[a1], a_pos[a2], b_pos[b1], b_pos[b2], level + 1, out)
+        elif tag != "equal":
+            out.append((a_pos[a1], a_pos[a2], b_pos[b1], b_pos[b2]))
 
 
 def _extend_left(old: str, new: str, i: int, j: int) -> tuple[int, int]:
@@ -104,7 +347,11 @@ def build(rule: Rule, ctx: BuildContext) -> FixEncoding:
     options = {name: rule.settings[name] for name in FTFY_SETTINGS}
     form = options.pop("normalization") or None  # the loader has checked it against the choices
     config = ftfy.TextFixerConfig(normalization=form, fix_line_breaks=False, explain=False, **options)
-    return FixEncoding(rule.id, config)
+    trigger = trigger_class(config) if ctx.fast else None
+    window = window_pattern(config) if trigger else None
+    return FixEncoding(
+        rule.id, config, trigger=re.compile(trigger) if trigger else None, window=re.compile(window) if window else None
+    )
 
 
 KIND = Kind(

@@ -4,10 +4,16 @@ Strips trailing whitespace, collapses runs of blank lines to one, drops leading 
 trailing blank lines and ends the text with exactly one newline (an empty text stays
 empty). Indentation and non-breaking spaces inside a line are content and are kept;
 a blank line is never inserted.
+
+Fast path: a text that is already tidy (a few substring tests and one character-class
+search tell) gets no edits without a look at each line; the others are walked line by
+line with string methods, calling the trailing-space regex only on lines that end in
+a space character.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
@@ -16,6 +22,26 @@ from cleaner.kinds.base import BuildContext, Kind, Rule, StepContext, line_spans
 from cleaner.model import Edit
 
 TRAILING = regex.compile(r"[^\S\n]+$")
+# White space of either kind a line may end with: `regex`'s \s (what TRAILING strips)
+# and str.isspace() (what makes a line blank), the newline aside. All are below U+3001
+# (tests/test_fastpath.py checks).
+SPACE_CHARS = frozenset(
+    c for c in map(chr, range(0x3001)) if c != "\n" and (c.isspace() or TRAILING.match(c) is not None)
+)
+_SPACE_CLASS = "".join(f"\\u{ord(c):04x}" for c in sorted(SPACE_CHARS))
+SPACE_BEFORE_NEWLINE = re.compile(f"[{_SPACE_CLASS}]\n")
+
+
+def is_tidy(text: str) -> bool:
+    """True only if normalizing `text` changes nothing (it may say False for a tidy text).
+
+    Tidy: it ends with one newline after a line that does not end in white space, does
+    not start with white space or a newline, has no line ending in white space (so every
+    blank line is empty) and no two empty lines in a row.
+    """
+    if not text.endswith("\n") or text.endswith("\n\n") or text[0] in SPACE_CHARS or text[0] == "\n":
+        return False
+    return "\n\n\n" not in text and SPACE_BEFORE_NEWLINE.search(text) is None
 
 
 @dataclass
@@ -23,8 +49,16 @@ class NormalizeWhitespace:
     rule_id: str
     marks_repaired: bool = False
     context_sensitive: bool = False
+    fast: bool = False
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        if not self.fast:
+            return self._find_plain(text)
+        if is_tidy(text):
+            return []
+        return self._find_lines(text)
+
+    def _find_plain(self, text: str) -> list[Edit]:
         spans = line_spans(text)
         blank = [not text[s:e].strip() for s, e in spans]
         content = [i for i, b in enumerate(blank) if not b]
@@ -49,6 +83,33 @@ class NormalizeWhitespace:
                 self._add(edits, text, len(text), len(text), "\n", last + 1)
         return edits
 
+    def _find_lines(self, text: str) -> list[Edit]:
+        """The same edits as `_find_plain`, from the lines as strings."""
+        lines = text.split("\n")
+        if lines[-1] == "":  # line_spans() has no empty line after a final newline
+            lines.pop()
+        starts = []
+        pos = 0
+        for line in lines:
+            starts.append(pos)
+            pos += len(line) + 1
+        blank = [not line or line.isspace() for line in lines]
+        content = [i for i, b in enumerate(blank) if not b]
+        first, last = (content[0], content[-1]) if content else (len(lines), -1)
+        edits: list[Edit] = []
+        for i, line in enumerate(lines):
+            s = starts[i]
+            if i < first or i > last or (blank[i] and blank[i - 1]):
+                e = s + len(line)
+                self._add(edits, text, s, e + 1 if e < len(text) else e, "", i + 1, whole_lines=True)
+            elif line and line[-1] in SPACE_CHARS:
+                m = TRAILING.search(line)
+                if m:
+                    self._add(edits, text, s + m.start(), s + m.end(), "", i + 1)
+        if content and starts[last] + len(lines[last]) == len(text):
+            self._add(edits, text, len(text), len(text), "\n", last + 1)
+        return edits
+
     def _add(
         self, edits: list[Edit], text: str, start: int, end: int, after: str, line: int, whole_lines: bool = False
     ) -> None:
@@ -61,7 +122,7 @@ class NormalizeWhitespace:
 
 
 def build(rule: Rule, ctx: BuildContext) -> NormalizeWhitespace:
-    return NormalizeWhitespace(rule.id)
+    return NormalizeWhitespace(rule.id, fast=ctx.fast)
 
 
 KIND = Kind(

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from cleaner.kinds.base import BuildContext, Kind, Rule, Setting
-from cleaner.kinds.strip_span import SETTINGS, SpanRewrite
-from cleaner.patterns import compile_pattern, line_prefilter
+from cleaner.kinds.strip_span import SETTINGS, SpanRewrite, span_rewrite
+from cleaner.patterns import compile_pattern
 
 
 def build(rule: Rule, ctx: BuildContext) -> SpanRewrite:
     s = rule.settings
     unless = compile_pattern(s["unless"], ctx.lists) if s["unless"] else None
     pattern = compile_pattern(s["pattern"], ctx.lists)
-    return SpanRewrite(
-        rule.id, pattern, s["replacement"], unless, s["first_lines"], s["last_lines"], line_prefilter(pattern)
-    )
+    return span_rewrite(rule, ctx, pattern, s["replacement"], unless)
 
 
 KIND = Kind(

@@ -14,12 +14,11 @@ from cleaner.kinds.base import (
     Setting,
     StepContext,
     finditer,
-    in_scope_lines,
-    line_spans,
     search,
 )
+from cleaner.linematch import LineFilter, line_checks, lines_to_check
 from cleaner.model import Edit
-from cleaner.patterns import compile_pattern, line_prefilter
+from cleaner.patterns import compile_pattern
 
 
 @dataclass
@@ -34,18 +33,18 @@ class SpanRewrite:
     last_lines: int
     marks_repaired: bool = False
     prefilter: regex.Pattern[str] | None = None
+    lines: LineFilter | None = None  # fast path: which lines can match at all
 
     @property
     def context_sensitive(self) -> bool:
         return bool(self.first_lines or self.last_lines)
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
-        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
-            return []
-        spans = line_spans(text)
+        candidates = lines_to_check(
+            text, ctx, self.rule_id, self.lines, self.prefilter, self.first_lines, self.last_lines
+        )
         edits = []
-        for i in in_scope_lines(text, spans, self.first_lines, self.last_lines):
-            start, end = spans[i]
+        for i, start, end in candidates:
             line = text[start:end]
             matches = finditer(self.pattern, line, ctx.timeout, self.rule_id)
             if not matches:
@@ -65,7 +64,21 @@ def build(rule: Rule, ctx: BuildContext) -> SpanRewrite:
     s = rule.settings
     unless = compile_pattern(s["unless"], ctx.lists) if s["unless"] else None
     pattern = compile_pattern(s["pattern"], ctx.lists)
-    return SpanRewrite(rule.id, pattern, None, unless, s["first_lines"], s["last_lines"], line_prefilter(pattern))
+    return span_rewrite(rule, ctx, pattern, None, unless)
+
+
+def span_rewrite(
+    rule: Rule,
+    ctx: BuildContext,
+    pattern: regex.Pattern[str],
+    replacement: str | None,
+    unless: regex.Pattern[str] | None,
+) -> SpanRewrite:
+    s = rule.settings
+    prefilter, lines = line_checks(ctx, pattern, rule.id)
+    return SpanRewrite(
+        rule.id, pattern, replacement, unless, s["first_lines"], s["last_lines"], prefilter=prefilter, lines=lines
+    )
 
 
 SETTINGS = {

@@ -8,6 +8,7 @@ Every problem in every file is collected before failing, so one run shows them a
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from cleaner.errors import RuleFileError, RuleProblem
 from cleaner.extract import ExtractSettings, check_extract_table
 from cleaner.kinds import KINDS
 from cleaner.kinds.base import BuildContext, Rule, Setting
+from cleaner.linematch import LineMatcher
 from cleaner.patterns import DEFAULT_TIMEOUT, PatternError, compile_pattern, list_fragment
 from cleaner.ruleset.locate import Locator, toml_error_line
 from cleaner.ruleset.select import select_rules
@@ -53,6 +55,11 @@ def rule_files(paths: Iterable[Path | str]) -> list[Path]:
     return files
 
 
+def fast_path_default() -> bool:
+    """The fast paths are on unless the environment says `CLEANER_FAST_PATH=0`."""
+    return os.environ.get("CLEANER_FAST_PATH", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def load_rules(
     paths: Sequence[Path | str] = (),
     *,
@@ -61,21 +68,27 @@ def load_rules(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     unsafe: bool = False,
+    fast: bool | None = None,
 ) -> Pipeline:
     """Compile the default rules (unless `defaults=False`) plus `paths` into a Pipeline.
 
     `select`/`ignore`/`unsafe` choose the rules that run (see `ruleset.select`); rules
-    marked `safe = false` are left out unless `unsafe=True`.
+    marked `safe = false` are left out unless `unsafe=True`. `fast=False` builds the
+    plain reference path (no pre-checks); both give the same results, byte for byte.
+    The default follows `CLEANER_FAST_PATH` (on unless `0`).
     """
     layers = []
     if defaults:
         layers.append(rule_files([default_rules_dir()]))
     if paths:
         layers.append(rule_files(paths))
-    return select_rules(load_pipeline(layers, timeout=timeout), select, ignore, unsafe=unsafe)
+    return select_rules(load_pipeline(layers, timeout=timeout, fast=fast), select, ignore, unsafe=unsafe)
 
 
-def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_TIMEOUT) -> Pipeline:
+def load_pipeline(
+    layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_TIMEOUT, fast: bool | None = None
+) -> Pipeline:
+    fast = fast_path_default() if fast is None else fast
     problems: list[RuleProblem] = []
     parsed: list[tuple[Path, Locator, dict[str, Any]]] = []
     layer_of: list[int] = []  # the layer of each parsed file (files that fail to parse are left out)
@@ -87,7 +100,7 @@ def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_
                 layer_of.append(number)
     lists = _collect_lists(parsed, problems)
     extract = _collect_extract(parsed, layer_of, problems)
-    ctx = BuildContext(lists=lists, timeout=timeout)
+    ctx = BuildContext(lists=lists, timeout=timeout, fast=fast, lines=LineMatcher() if fast else None)
 
     by_layer: list[list[tuple[Rule, Any]]] = []
     for number in range(len(layers)):
