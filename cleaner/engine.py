@@ -7,8 +7,9 @@ same result, on any worker, in any order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from cleaner.kinds.base import Rule, Step, StepContext
 from cleaner.model import Edit, Result, splice
@@ -17,11 +18,49 @@ from cleaner.patterns import DEFAULT_TIMEOUT
 MAX_PASSES = 4
 
 
+@dataclass(frozen=True)
+class RuleSpec:
+    """What a Pipeline was compiled from: the rule files' texts, by layer, and the timeout.
+
+    Small, hashable and plain to pickle. A Pipeline travels to other processes (Ray
+    workers, `datasets.map` workers) as its spec and is compiled there once per process.
+    """
+
+    sources: tuple[tuple[tuple[str, str], ...], ...]  # layers of (path, text)
+    timeout: float = DEFAULT_TIMEOUT
+
+    def compile(self) -> Pipeline:
+        """The compiled Pipeline, built once per process and then reused."""
+        pipeline = _COMPILED.get(self)
+        if pipeline is None:
+            from cleaner.ruleset.loader import compile_sources
+
+            pipeline = _COMPILED[self] = compile_sources(self.sources, self.timeout)
+        return pipeline
+
+
+_COMPILED: dict[RuleSpec, Pipeline] = {}
+
+
+def register(pipeline: Pipeline) -> Pipeline:
+    """Remember a freshly compiled pipeline, so unpickling its spec here reuses it."""
+    if pipeline.spec is not None:
+        _COMPILED.setdefault(pipeline.spec, pipeline)
+    return pipeline
+
+
 @dataclass
 class Pipeline:
     rules: Sequence[Rule]
     steps: Sequence[Step]
     timeout: float = DEFAULT_TIMEOUT
+    spec: RuleSpec | None = field(default=None, repr=False, compare=False)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickle as the rule texts, not as compiled regexes: unpickling compiles (once per process)."""
+        if self.spec is None:
+            return super().__reduce_ex__(protocol)
+        return (RuleSpec.compile, (self.spec,))
 
     def apply(self, text: str) -> Result:
         """Clean `text` (with `\\n` line ends). Raises RuleTimeout if a rule's regex stalls.
@@ -62,6 +101,12 @@ class Pipeline:
 
     def __call__(self, text: str) -> str:
         return self.apply(text).text
+
+    def as_batch_fn(self, text_field: str = "text", error_field: str | None = None) -> Any:
+        """This pipeline as a picklable batch callable (Ray Data, datasets, datatrove): see `CleanBatch`."""
+        from cleaner.batch import CleanBatch
+
+        return CleanBatch(pipeline=self, text_field=text_field, error_field=error_field)
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:

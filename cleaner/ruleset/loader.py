@@ -15,7 +15,7 @@ from typing import Any
 
 import regex
 
-from cleaner.engine import Pipeline
+from cleaner.engine import Pipeline, RuleSpec, register
 from cleaner.errors import RuleFileError, RuleProblem
 from cleaner.kinds import KINDS
 from cleaner.kinds.base import BuildContext, Rule, Setting
@@ -65,9 +65,32 @@ def load_rules(
 
 def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_TIMEOUT) -> Pipeline:
     problems: list[RuleProblem] = []
+    sources = tuple(tuple((str(path), _read(path, problems)) for path in layer) for layer in layers)
+    return compile_sources(sources, timeout, problems)
+
+
+def _read(path: Path, problems: list[RuleProblem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(RuleProblem(path, None, None, f"cannot read rule file: {exc}"))
+        return None
+
+
+def compile_sources(
+    sources: tuple[tuple[tuple[str, str | None], ...], ...],
+    timeout: float = DEFAULT_TIMEOUT,
+    problems: list[RuleProblem] | None = None,
+) -> Pipeline:
+    """Compile rule files given as text: layers of (path, source text) pairs.
+
+    The Pipeline keeps these texts as its `spec`, so it can be rebuilt in another
+    process (or on another machine) without the rule files (see `RuleSpec`).
+    """
+    problems = [] if problems is None else problems
     parsed: list[tuple[Path, Locator, dict[str, Any]]] = []
-    for path in (p for layer in layers for p in layer):
-        doc = _parse(path, problems)
+    for name, text in (pair for layer in sources for pair in layer):
+        doc = _parse(Path(name), text, problems) if text is not None else None
         if doc is not None:
             parsed.append(doc)
     lists = _collect_lists(parsed, problems)
@@ -75,7 +98,7 @@ def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_
 
     by_layer: list[list[tuple[Rule, Any]]] = []
     index = 0
-    for layer in layers:
+    for layer in sources:
         compiled: list[tuple[Rule, Any]] = []
         seen: dict[str, str] = {}
         for path, loc, data in parsed[index : index + len(layer)]:
@@ -110,15 +133,12 @@ def load_pipeline(layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_
                 merged[positions[pair[0].id]] = pair
             else:
                 merged.append(pair)
-    return Pipeline([r for r, _ in merged], [s for _, s in merged], timeout)
+    spec = RuleSpec(sources, timeout)  # type: ignore[arg-type] # every text is present once nothing failed
+    pipeline = Pipeline([r for r, _ in merged], [s for _, s in merged], timeout, spec=spec)
+    return register(pipeline)
 
 
-def _parse(path: Path, problems: list[RuleProblem]) -> tuple[Path, Locator, dict[str, Any]] | None:
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(RuleProblem(path, None, None, f"cannot read rule file: {exc}"))
-        return None
+def _parse(path: Path, source: str, problems: list[RuleProblem]) -> tuple[Path, Locator, dict[str, Any]] | None:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
