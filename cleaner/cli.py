@@ -66,13 +66,17 @@ def run(
     paths: Annotated[
         list[str] | None, typer.Argument(help="Files, folders or globs; '-' or nothing reads stdin.")
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder.")] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Output folder (with --engine ray, also a URI).")
+    ] = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
     input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
     text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
     id_field: Annotated[str, typer.Option(help="Field holding the record id (else its line number).")] = "id",
-    workers: Annotated[int, typer.Option(help="Worker processes (default: all cores).")] = os.cpu_count() or 1,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores; Ray: all CPUs of the cluster).")
+    ] = None,
     strict: Annotated[
         bool, typer.Option(help="Quarantine undecodable text instead of repairing it; exit 1 if any record is.")
     ] = False,
@@ -85,6 +89,13 @@ def run(
     log_edits: Annotated[Path | None, typer.Option(help="Write every edit as a JSON line.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary on stderr.")] = False,
     regex_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    engine: Annotated[
+        str, typer.Option(help="local: processes on this machine; ray: a Ray cluster (pip install 'cleaner[ray]').")
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="With --engine ray: the cluster to join (auto, HOST:6379); default: start one here."),
+    ] = None,
 ) -> None:
     """Clean text files, JSONL corpora (.jsonl, .gz, .zst) and Parquet into OUTPUT, or stdin to stdout."""
     from cleaner.runner.local import run_local
@@ -92,12 +103,21 @@ def run(
     from cleaner.runner.state import ResumeError
     from cleaner.runner.units import plan_units
 
+    if engine not in ("local", "ray"):
+        err(f"error: --engine must be local or ray, not {engine!r}")
+        raise typer.Exit(2)
+    if ray_address is not None and engine != "ray":
+        err("error: --ray-address needs --engine ray")
+        raise typer.Exit(2)
     pipeline = build_pipeline(rules, no_default_rules, regex_timeout)
     if input_format not in ("text", "jsonl"):
         err(f"error: --format must be text or jsonl, not {input_format!r}")
         raise typer.Exit(2)
     try:
-        units = plan_units(list(paths or []), output, input_format)
+        if engine == "ray":
+            units = _plan_ray(list(paths or []), output, resume)
+        else:
+            units = plan_units(list(paths or []), Path(output) if output is not None else None, input_format)
     except UsageError as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
@@ -108,7 +128,7 @@ def run(
         text_field=text_field,
         id_field=id_field,
         stdin_format=input_format,
-        workers=max(1, workers),
+        workers=max(1, workers or os.cpu_count() or 1) if engine == "local" else max(0, workers or 0),
         strict=strict,
         drop_empty=drop_empty,
         resume=resume,
@@ -119,8 +139,17 @@ def run(
         stats_json=stats_json,
     )
     try:
-        report = run_local(units, pipeline, options, output)
-    except ResumeError as exc:
+        if engine == "ray":
+            from cleaner.runner.ray_engine import RayRunError, run_ray
+
+            try:
+                report = run_ray(units, pipeline, options, output, ray_address)  # type: ignore[arg-type]
+            except RayRunError as exc:
+                err(f"error: {exc}")
+                raise typer.Exit(1) from None
+        else:
+            report = run_local(units, pipeline, options, Path(output) if output is not None else None)
+    except (ResumeError, UsageError) as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
     stats = report.stats
@@ -139,6 +168,19 @@ def run(
             f"{stats.quarantined} quarantined + {stats.dropped_empty} dropped")  # fmt: skip
     failed = report.failed_inputs or not stats.balanced or (strict and stats.quarantined)
     raise typer.Exit(1 if failed else 0)
+
+
+def _plan_ray(paths: list[str], output: str | None, resume: bool) -> list:
+    """Check Ray is there and the run is one it can do, then plan it (UsageError otherwise)."""
+    from cleaner.runner.ray_engine import require_ray
+    from cleaner.runner.remote import plan_remote_units
+
+    require_ray()
+    if output is None:
+        raise UsageError("--engine ray writes to an output folder: add -o OUT")
+    if resume:
+        raise UsageError("--resume is not supported with --engine ray: rerun the whole corpus")
+    return plan_remote_units(paths, output)
 
 
 @app.command()
