@@ -109,7 +109,9 @@ def run(
     paths: Annotated[
         list[str] | None, typer.Argument(help="Files, folders or globs; '-' or nothing reads stdin.")
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder.")] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Output folder (with --engine ray, also a URI).")
+    ] = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
     input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
@@ -118,7 +120,9 @@ def run(
         str | None, typer.Option(help="JSONL field holding HTML: extract it, clean it, write it to --text-field.")
     ] = None,
     id_field: Annotated[str, typer.Option(help="Field holding the record id (else its line number).")] = "id",
-    workers: Annotated[int, typer.Option(help="Worker processes (default: all cores).")] = os.cpu_count() or 1,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores; Ray: all CPUs of the cluster).")
+    ] = None,
     strict: Annotated[
         bool, typer.Option(help="Quarantine undecodable text instead of repairing it; exit 1 if any record is.")
     ] = False,
@@ -135,6 +139,13 @@ def run(
     ignore: IgnoreOpt = None,
     unsafe: UnsafeOpt = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the run here.")] = None,
+    engine: Annotated[
+        str, typer.Option(help="local: processes on this machine; ray: a Ray cluster (pip install 'cleaner[ray]').")
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="With --engine ray: the cluster to join (auto, HOST:6379); default: start one here."),
+    ] = None,
 ) -> None:
     """Clean text files, JSONL corpora (.jsonl, .gz, .zst) and Parquet into OUTPUT, or stdin to stdout."""
     from cleaner.runner.local import run_local
@@ -142,12 +153,21 @@ def run(
     from cleaner.runner.state import ResumeError
     from cleaner.runner.units import plan_units
 
+    if engine not in ("local", "ray"):
+        err(f"error: --engine must be local or ray, not {engine!r}")
+        raise typer.Exit(2)
+    if ray_address is not None and engine != "ray":
+        err("error: --ray-address needs --engine ray")
+        raise typer.Exit(2)
     pipeline = build_pipeline(rules, no_default_rules, regex_timeout, select=select, ignore=ignore, unsafe=unsafe)
     if input_format not in ("text", "jsonl"):
         err(f"error: --format must be text or jsonl, not {input_format!r}")
         raise typer.Exit(2)
     try:
-        units = plan_units(list(paths or []), output, input_format)
+        if engine == "ray":
+            units = _plan_ray(list(paths or []), output, resume)
+        else:
+            units = plan_units(list(paths or []), Path(output) if output is not None else None, input_format)
     except UsageError as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
@@ -159,7 +179,7 @@ def run(
         html_field=html_field,
         id_field=id_field,
         stdin_format=input_format,
-        workers=max(1, workers),
+        workers=max(1, workers or os.cpu_count() or 1) if engine == "local" else max(0, workers or 0),
         strict=strict,
         drop_empty=drop_empty,
         resume=resume,
@@ -171,8 +191,17 @@ def run(
         report=report,
     )
     try:
-        outcome = run_local(units, pipeline, options, output)
-    except ResumeError as exc:
+        if engine == "ray":
+            from cleaner.runner.ray_engine import RayRunError, run_ray
+
+            try:
+                outcome = run_ray(units, pipeline, options, output, ray_address)  # type: ignore[arg-type]
+            except RayRunError as exc:
+                err(f"error: {exc}")
+                raise typer.Exit(1) from None
+        else:
+            outcome = run_local(units, pipeline, options, Path(output) if output is not None else None)
+    except (ResumeError, UsageError) as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
     stats = outcome.stats
@@ -197,6 +226,19 @@ def run(
             f"{stats.quarantined} quarantined + {stats.dropped_empty} dropped")  # fmt: skip
     failed = outcome.failed_inputs or not stats.balanced or (strict and stats.quarantined)
     raise typer.Exit(1 if failed else 0)
+
+
+def _plan_ray(paths: list[str], output: str | None, resume: bool) -> list:
+    """Check Ray is there and the run is one it can do, then plan it (UsageError otherwise)."""
+    from cleaner.runner.ray_engine import require_ray
+    from cleaner.runner.remote import plan_remote_units
+
+    require_ray()
+    if output is None:
+        raise UsageError("--engine ray writes to an output folder: add -o OUT")
+    if resume:
+        raise UsageError("--resume is not supported with --engine ray: rerun the whole corpus")
+    return plan_remote_units(paths, output)
 
 
 @app.command()

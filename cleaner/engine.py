@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from cleaner.extract import ExtractSettings
 from cleaner.kinds.base import Rule, Step, StepContext
@@ -18,12 +19,56 @@ from cleaner.patterns import DEFAULT_TIMEOUT
 MAX_PASSES = 4
 
 
+@dataclass(frozen=True)
+class RuleSpec:
+    """What a Pipeline was compiled from: the rule files' texts by layer, and its options.
+
+    Small, hashable and plain to pickle. A Pipeline travels to other processes (Ray
+    workers, `datasets.map` workers) as its spec and is compiled there once per process.
+    """
+
+    sources: tuple[tuple[tuple[str, str], ...], ...]  # layers of (path, text)
+    timeout: float = DEFAULT_TIMEOUT
+    fast: bool = True
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe: bool = False
+
+    def compile(self) -> Pipeline:
+        """The compiled Pipeline, built once per process and then reused."""
+        pipeline = _COMPILED.get(self)
+        if pipeline is None:
+            from cleaner.ruleset.loader import compile_sources
+            from cleaner.ruleset.select import select_rules
+
+            pipeline = compile_sources(self.sources, self.timeout, self.fast)
+            pipeline = _COMPILED[self] = select_rules(pipeline, self.select, self.ignore, unsafe=self.unsafe)
+        return pipeline
+
+
+_COMPILED: dict[RuleSpec, Pipeline] = {}
+
+
+def register(pipeline: Pipeline) -> Pipeline:
+    """Remember a freshly compiled pipeline, so unpickling its spec here reuses it."""
+    if pipeline.spec is not None:
+        _COMPILED.setdefault(pipeline.spec, pipeline)
+    return pipeline
+
+
 @dataclass
 class Pipeline:
     rules: Sequence[Rule]
     steps: Sequence[Step]
     timeout: float = DEFAULT_TIMEOUT
     extract: ExtractSettings = field(default_factory=ExtractSettings)  # how HTML inputs become text
+    spec: RuleSpec | None = field(default=None, repr=False, compare=False)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickle as the rule texts, not as compiled regexes: unpickling compiles (once per process)."""
+        if self.spec is None:
+            return super().__reduce_ex__(protocol)
+        return (RuleSpec.compile, (self.spec,))
 
     def apply(self, text: str) -> Result:
         """Clean `text` (with `\\n` line ends). Raises RuleTimeout if a rule's regex stalls.
@@ -64,6 +109,12 @@ class Pipeline:
 
     def __call__(self, text: str) -> str:
         return self.apply(text).text
+
+    def as_batch_fn(self, text_field: str = "text", error_field: str | None = None) -> Any:
+        """This pipeline as a picklable batch callable (Ray Data, datasets, datatrove): see `CleanBatch`."""
+        from cleaner.batch import CleanBatch
+
+        return CleanBatch(pipeline=self, text_field=text_field, error_field=error_field)
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:

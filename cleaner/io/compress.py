@@ -21,8 +21,12 @@ def compression_of(path: Path | str) -> str:
 
 
 def open_read(path: Path) -> BinaryIO:
-    kind = compression_of(path)
     raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    return wrap_read(raw, compression_of(path))
+
+
+def wrap_read(raw: BinaryIO, kind: str) -> BinaryIO:
+    """Decompress `raw` (any readable binary stream, e.g. a pyarrow file) like `kind`."""
     if kind == "gz":
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     if kind == "zst":
@@ -35,6 +39,11 @@ def open_read(path: Path) -> BinaryIO:
 def open_write(path: Path, kind: str) -> BinaryIO:
     """A writer that compresses like `kind`; closing it closes the file."""
     raw = open(path, "wb")  # noqa: SIM115
+    return wrap_write(raw, kind)
+
+
+def wrap_write(raw: BinaryIO, kind: str) -> BinaryIO:
+    """Compress into `raw` (any writable binary stream) like `kind`; closing it closes `raw`."""
     if kind == "gz":
         # mtime=0 keeps output bytes identical from run to run.
         return gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=6)  # type: ignore[return-value]

@@ -16,7 +16,7 @@ from typing import Any
 
 import regex
 
-from cleaner.engine import Pipeline
+from cleaner.engine import Pipeline, RuleSpec, register
 from cleaner.errors import RuleFileError, RuleProblem
 from cleaner.extract import ExtractSettings, check_extract_table
 from cleaner.kinds import KINDS
@@ -88,13 +88,37 @@ def load_rules(
 def load_pipeline(
     layers: Sequence[Sequence[Path]], *, timeout: float = DEFAULT_TIMEOUT, fast: bool | None = None
 ) -> Pipeline:
-    fast = fast_path_default() if fast is None else fast
     problems: list[RuleProblem] = []
+    sources = tuple(tuple((str(path), _read(path, problems)) for path in layer) for layer in layers)
+    return compile_sources(sources, timeout, fast, problems)
+
+
+def _read(path: Path, problems: list[RuleProblem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(RuleProblem(path, None, None, f"cannot read rule file: {exc}"))
+        return None
+
+
+def compile_sources(
+    sources: tuple[tuple[tuple[str, str | None], ...], ...],
+    timeout: float = DEFAULT_TIMEOUT,
+    fast: bool | None = None,
+    problems: list[RuleProblem] | None = None,
+) -> Pipeline:
+    """Compile rule files given as text: layers of (path, source text) pairs.
+
+    The Pipeline keeps these texts as its `spec`, so it can be rebuilt in another
+    process (or on another machine) without the rule files (see `RuleSpec`).
+    """
+    fast = fast_path_default() if fast is None else fast
+    problems = [] if problems is None else problems
     parsed: list[tuple[Path, Locator, dict[str, Any]]] = []
     layer_of: list[int] = []  # the layer of each parsed file (files that fail to parse are left out)
-    for number, layer in enumerate(layers):
-        for path in layer:
-            doc = _parse(path, problems)
+    for number, layer in enumerate(sources):
+        for name, text in layer:
+            doc = _parse(Path(name), text, problems) if text is not None else None
             if doc is not None:
                 parsed.append(doc)
                 layer_of.append(number)
@@ -103,7 +127,7 @@ def load_pipeline(
     ctx = BuildContext(lists=lists, timeout=timeout, fast=fast, lines=LineMatcher() if fast else None)
 
     by_layer: list[list[tuple[Rule, Any]]] = []
-    for number in range(len(layers)):
+    for number in range(len(sources)):
         compiled: list[tuple[Rule, Any]] = []
         seen: dict[str, str] = {}
         for path, loc, data in (doc for doc, n in zip(parsed, layer_of, strict=True) if n == number):
@@ -137,15 +161,12 @@ def load_pipeline(
                 merged[positions[pair[0].id]] = pair
             else:
                 merged.append(pair)
-    return Pipeline([r for r, _ in merged], [s for _, s in merged], timeout, extract)
+    spec = RuleSpec(sources, timeout, fast)  # type: ignore[arg-type] # every text is present once nothing failed
+    pipeline = Pipeline([r for r, _ in merged], [s for _, s in merged], timeout, extract, spec=spec)
+    return register(pipeline)
 
 
-def _parse(path: Path, problems: list[RuleProblem]) -> tuple[Path, Locator, dict[str, Any]] | None:
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(RuleProblem(path, None, None, f"cannot read rule file: {exc}"))
-        return None
+def _parse(path: Path, source: str, problems: list[RuleProblem]) -> tuple[Path, Locator, dict[str, Any]] | None:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:

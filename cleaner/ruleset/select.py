@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from cleaner.engine import Pipeline
+from cleaner.engine import Pipeline, register
 from cleaner.kinds.base import Rule
 
 
@@ -66,7 +66,11 @@ def select_rules(
         return unsafe or rule.safe
 
     chosen = [(r, s) for r, s in zip(pipeline.rules, pipeline.steps, strict=True) if keep(r)]
-    return replace(pipeline, rules=[r for r, _ in chosen], steps=[s for _, s in chosen])
+    spec = pipeline.spec
+    if spec is not None:
+        spec = replace(spec, select=tuple(select), ignore=tuple(ignore), unsafe=unsafe)
+    chosen_pipeline = replace(pipeline, rules=[r for r, _ in chosen], steps=[s for _, s in chosen], spec=spec)
+    return register(chosen_pipeline)
 
 
 def _suggest(selector: str, ids: list[str]) -> str:

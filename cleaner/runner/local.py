@@ -39,7 +39,7 @@ class RunReport:
     stats: RunStats
     failed_inputs: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    quarantine_file: Path | None = None
+    quarantine_file: Path | str | None = None  # str: a URI (Ray engine)
     resumed: int = 0
     samples: dict[str, list[Any]] = field(default_factory=dict)  # sample edits per rule, for --report
 
@@ -100,11 +100,11 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
             writer.abort()
     warnings.flush()
 
-    report.quarantine_file = options.quarantine or default_quarantine(out)
+    report.quarantine_file = quarantine_file = options.quarantine or default_quarantine(out)
     if report.stats.quarantined:
-        _assemble(state, units, "quarantine", report.quarantine_file)
+        _assemble(state, units, "quarantine", quarantine_file)
     elif options.quarantine is None:
-        report.quarantine_file.unlink(missing_ok=True)  # a stale file from an earlier run would mislead
+        quarantine_file.unlink(missing_ok=True)  # a stale file from an earlier run would mislead
         report.quarantine_file = None
     if options.log_edits is not None:
         _assemble(state, units, "edits", options.log_edits)
@@ -206,7 +206,11 @@ def _assemble(state: RunState, units: list[Unit], kind: str, dest: Path) -> None
     os.replace(tmp, dest)
 
 
-def write_stats_json(path: Path, report: RunReport, inputs: int) -> None:
+def write_stats_json(path: Path, report: RunReport, inputs: int, largest_worker_mb: float | None = None) -> None:
+    """The counts and totals as JSON; `largest_worker_mb` when workers are not this process's children (Ray)."""
+    peak = peak_rss_mb()
+    if largest_worker_mb is not None:
+        peak["largest_worker"] = largest_worker_mb
     data: dict[str, Any] = report.stats.to_dict()
     data["totals"].update(
         {
@@ -215,7 +219,7 @@ def write_stats_json(path: Path, report: RunReport, inputs: int) -> None:
             "inputs_resumed": report.resumed,
             "wall_seconds": round(report.seconds, 3),
             "balanced": report.stats.balanced,
-            "peak_rss_mb": peak_rss_mb(),
+            "peak_rss_mb": peak,
         }
     )
     data["failed_inputs"] = report.failed_inputs

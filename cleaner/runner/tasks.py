@@ -57,25 +57,33 @@ def _read_all(unit: Unit) -> bytes:
 
 
 def _jsonl_tasks(unit: Unit) -> Iterator[Task]:
-    seq = 0
-    batch: list[tuple[int, bytes]] = []
-    size = 0
     try:
         stream = sys.stdin.buffer if unit.source is None else open_read(unit.source)
     except OSError as exc:
         raise InputProblem(f"cannot read: {exc.strerror or exc}") from None
     try:
-        for number, raw in enumerate(_lines(stream), 1):
-            batch.append((number, raw))
-            size += len(raw)
-            if len(batch) >= BATCH_LINES or size >= BATCH_BYTES:
-                yield Task(unit.index, seq, "jsonl", unit.name, batch, raw_bytes=size)
-                seq += 1
-                batch, size = [], 0
+        for seq, (batch, size, last) in enumerate(jsonl_batches(stream)):
+            yield Task(unit.index, seq, "jsonl", unit.name, batch, last=last, raw_bytes=size)
     finally:
         if unit.source is not None:
             stream.close()
-    yield Task(unit.index, seq, "jsonl", unit.name, batch, last=True, raw_bytes=size)
+
+
+def jsonl_batches(stream: Any) -> Iterator[tuple[list[tuple[int, bytes]], int, bool]]:
+    """(numbered lines, their size, is it the last batch) of a decompressed stream; the last may be empty.
+
+    Lines are split on `\n` only and numbered from 1, so ids and quarantine line numbers
+    are the same whichever engine reads the stream. Unreadable streams raise InputProblem.
+    """
+    batch: list[tuple[int, bytes]] = []
+    size = 0
+    for number, raw in enumerate(_lines(stream), 1):
+        batch.append((number, raw))
+        size += len(raw)
+        if len(batch) >= BATCH_LINES or size >= BATCH_BYTES:
+            yield batch, size, False
+            batch, size = [], 0
+    yield batch, size, True
 
 
 def _lines(stream: Any) -> Iterator[bytes]:
