@@ -115,3 +115,13 @@ def test_as_batch_fn_uses_that_pipeline(tmp_path):
     fn = load_rules([rules], defaults=False).as_batch_fn(text_field="body")
     copy = pickle.loads(pickle.dumps(fn))
     assert copy({"body": ["X\nY\nAdvertisement"]})["body"] == ["Y\nAdvertisement"]
+
+
+def test_pickled_pipeline_keeps_selection_and_extract_settings():
+    import pickle
+
+    selected = load_rules(select=["promo."], ignore=["promo.related"])
+    again = pickle.loads(pickle.dumps(selected))
+    assert [r.id for r in again.rules] == [r.id for r in selected.rules]
+    assert again.extract == selected.extract and again.extract.include_comments is False
+    assert again("Read more: Other story\nBody.\n") == "Body.\n"
