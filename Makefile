@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test golden lint format clean
+.PHONY: run test test-slow golden lint format clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The long fault loops and scale checks (kill -9 at many points, 20 MB documents); CI runs them too.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow --durations=5
 
 golden: $(STAMP)
 	$(BIN)/cleaner test --update

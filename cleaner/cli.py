@@ -35,7 +35,10 @@ RulesOpt = Annotated[
 ]
 NoDefaultsOpt = Annotated[bool, typer.Option("--no-default-rules", help="Use only the rules given with --rules.")]
 TimeoutOpt = Annotated[
-    float, typer.Option("--regex-timeout", help="Seconds one regex call may take before the rule is stopped.")
+    float,
+    typer.Option(
+        "--regex-timeout", help="Seconds one rule may spend on one document (per million characters for longer ones)."
+    ),
 ]
 
 

@@ -34,6 +34,7 @@ class DedupeWords:
         # the whole text finds exactly the per-line matches.
         edits: list[Edit] = []
         verdicts: dict[int, bool] = {}
+        line, counted = 1, 0  # line numbers counted incrementally: linear in the text
         for m in finditer(self.pattern, text, ctx.timeout, self.rule_id):
             start = text.rfind("\n", 0, m.start()) + 1
             if self.english_only:
@@ -42,7 +43,8 @@ class DedupeWords:
                     verdicts[start] = looks_english(text[start : end if end != -1 else len(text)])
                 if not verdicts[start]:
                     continue
-            line = text.count("\n", 0, m.start()) + 1
+            line += text.count("\n", counted, m.start())
+            counted = m.start()
             edits.append(Edit(self.rule_id, m.start(), m.end(), m.group(), m.group(1), line))
         return edits
 

@@ -22,6 +22,7 @@ from cleaner.kinds.base import (
     StepContext,
     in_scope_lines,
     line_spans,
+    may_match,
     search,
 )
 from cleaner.model import Edit
@@ -42,7 +43,7 @@ class DropBlock:
     prefilter: regex.Pattern[str] | None = None
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
-        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
+        if not may_match(self.prefilter, text, ctx):
             return []
         spans = line_spans(text)
         candidates = in_scope_lines(text, spans, self.first_lines, self.last_lines)
@@ -54,7 +55,7 @@ class DropBlock:
             s, e = spans[i]
             if search(self.start, text[s:e], ctx.timeout, self.rule_id) is None:
                 continue
-            last = self._block_end(text, spans, i, ctx.timeout)
+            last = self._block_end(text, spans, i, ctx)
             if last is None:
                 continue
             start = spans[i][0]
@@ -64,7 +65,7 @@ class DropBlock:
             next_free = last + 1
         return edits
 
-    def _block_end(self, text: str, spans: list[tuple[int, int]], first: int, timeout: float) -> int | None:
+    def _block_end(self, text: str, spans: list[tuple[int, int]], first: int, ctx: StepContext) -> int | None:
         """Index of the block's last line, or None when the block is not safely bounded.
 
         Length is counted in non-blank lines, so blank-line tidying never changes a verdict.
@@ -78,7 +79,7 @@ class DropBlock:
             counted += 1
             if counted > self.max_lines:
                 return None
-            if self.end is not None and search(self.end, line, timeout, self.rule_id) is not None:
+            if self.end is not None and search(self.end, line, ctx.timeout, self.rule_id) is not None:
                 return j if self.include_end else j - 1
         return len(spans) - 1 if self.end is None else None
 

@@ -19,6 +19,7 @@ from cleaner.kinds.base import (
     StepContext,
     in_scope_lines,
     line_spans,
+    may_match,
     search,
 )
 from cleaner.model import Edit
@@ -45,7 +46,7 @@ class DropLine:
         return self.unless is None or search(self.unless, line, timeout, self.rule_id) is None
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
-        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
+        if not may_match(self.prefilter, text, ctx):
             return []
         spans = line_spans(text)
         edits = []

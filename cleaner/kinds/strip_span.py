@@ -16,6 +16,7 @@ from cleaner.kinds.base import (
     finditer,
     in_scope_lines,
     line_spans,
+    may_match,
     search,
 )
 from cleaner.model import Edit
@@ -40,7 +41,7 @@ class SpanRewrite:
         return bool(self.first_lines or self.last_lines)
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
-        if self.prefilter is not None and search(self.prefilter, text, ctx.timeout, self.rule_id) is None:
+        if not may_match(self.prefilter, text, ctx):
             return []
         spans = line_spans(text)
         edits = []
