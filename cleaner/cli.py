@@ -90,7 +90,7 @@ def run(
     regex_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Clean text files, JSONL corpora (.jsonl, .gz, .zst) and Parquet into OUTPUT, or stdin to stdout."""
-    from cleaner.runner.local import run_local
+    from cleaner.runner.local import default_quarantine, run_local
     from cleaner.runner.options import RunOptions
     from cleaner.runner.state import ResumeError
     from cleaner.runner.units import plan_units
@@ -99,11 +99,20 @@ def run(
     if input_format not in ("text", "jsonl"):
         err(f"error: --format must be text or jsonl, not {input_format!r}")
         raise typer.Exit(2)
+    own_files = [p for p in (quarantine or default_quarantine(output), stats_json, log_edits) if p is not None]
+    skipped: list[str] = []
     try:
-        units = plan_units(list(paths or []), output, input_format)
+        units = plan_units(list(paths or []), output, input_format, own_files, skipped)
+        if output is not None:
+            try:
+                output.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(f"cannot create output folder {output}: {exc.strerror or exc}") from None
     except UsageError as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
+    for message in skipped:
+        err(f"warning: {message}")
     if resume and output is None:
         err("error: --resume needs an output folder (-o OUT)")
         raise typer.Exit(2)

@@ -6,6 +6,7 @@ the parent ships raw bytes (cheap to pickle) and gets finished output bytes back
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,6 +67,8 @@ def _jsonl_tasks(unit: Unit) -> Iterator[Task]:
         raise InputProblem(f"cannot read: {exc.strerror or exc}") from None
     try:
         for number, raw in enumerate(_lines(stream), 1):
+            if number == 1 and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                raise InputProblem("UTF-16 (by its byte-order mark): JSON Lines must be UTF-8; convert with iconv")
             batch.append((number, raw))
             size += len(raw)
             if len(batch) >= BATCH_LINES or size >= BATCH_BYTES:
