@@ -12,7 +12,7 @@ import typer
 
 from cleaner.config import ConfigError, load_config
 from cleaner.engine import Pipeline
-from cleaner.errors import InputProblem, RuleFileError
+from cleaner.errors import InputProblem, OutputError, RuleFileError
 from cleaner.io.decode import decode_bytes
 from cleaner.io.files import UsageError
 from cleaner.model import origin_lines
@@ -135,6 +135,16 @@ def run(
     except ResumeError as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
+    except OutputError as exc:
+        if exc.broken_pipe:  # the reader went away (`| head`): stop quietly, as Unix tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        err(f"error: {exc}")
+        if output is not None and not exc.broken_pipe:
+            err(
+                "  finished outputs are kept; no partial file is left under a final name."
+                " Fix the cause, then rerun with --resume to finish."
+            )
+        raise typer.Exit(1) from None
     stats = report.stats
     for failure in report.failed_inputs:
         err(f"error: {failure}; its output was discarded")

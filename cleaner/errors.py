@@ -43,3 +43,10 @@ class RuleTimeout(Exception):
 class InputProblem(Exception):
     """An input cannot be cleaned as it is (binary, undecodable under --strict, ...)."""
 
+
+class OutputError(Exception):
+    """An output could not be written (disk full, no permission, stdout closed): the run stops."""
+
+    def __init__(self, message: str, broken_pipe: bool = False):
+        self.broken_pipe = broken_pipe
+        super().__init__(message)
