@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test golden schema lint format clean eval bench
+.PHONY: run test test-slow golden schema lint format clean eval bench
 
 BENCH_SIZE ?= full
 
@@ -23,6 +23,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The long fault loops and scale checks (kill -9 at many points, 20 MB documents); CI runs them too.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow --durations=5
 
 golden: $(STAMP)
 	$(BIN)/cleaner test --update

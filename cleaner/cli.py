@@ -14,7 +14,7 @@ import typer
 
 from cleaner.config import ConfigError, load_config
 from cleaner.engine import Pipeline
-from cleaner.errors import InputProblem, RuleFileError
+from cleaner.errors import InputProblem, OutputError, RuleFileError
 from cleaner.io.files import UsageError
 from cleaner.io.inputs import read_input
 from cleaner.model import origin_lines
@@ -38,7 +38,10 @@ RulesOpt = Annotated[
 ]
 NoDefaultsOpt = Annotated[bool, typer.Option("--no-default-rules", help="Use only the rules given with --rules.")]
 TimeoutOpt = Annotated[
-    float, typer.Option("--regex-timeout", help="Seconds one regex call may take before the rule is stopped.")
+    float,
+    typer.Option(
+        "--regex-timeout", help="Seconds one rule may spend on one document (per million characters for longer ones)."
+    ),
 ]
 SelectOpt = Annotated[
     list[str] | None,
@@ -148,7 +151,7 @@ def run(
     ] = None,
 ) -> None:
     """Clean text files, JSONL corpora (.jsonl, .gz, .zst) and Parquet into OUTPUT, or stdin to stdout."""
-    from cleaner.runner.local import run_local
+    from cleaner.runner.local import default_quarantine, run_local
     from cleaner.runner.options import RunOptions
     from cleaner.runner.state import ResumeError
     from cleaner.runner.units import plan_units
@@ -163,14 +166,24 @@ def run(
     if input_format not in ("text", "jsonl"):
         err(f"error: --format must be text or jsonl, not {input_format!r}")
         raise typer.Exit(2)
+    out_path = Path(output) if output is not None and engine == "local" else None
+    own_files = [p for p in (quarantine or default_quarantine(out_path), stats_json, log_edits) if p is not None]
+    skipped: list[str] = []
     try:
         if engine == "ray":
             units = _plan_ray(list(paths or []), output, resume)
         else:
-            units = plan_units(list(paths or []), Path(output) if output is not None else None, input_format)
+            units = plan_units(list(paths or []), out_path, input_format, own_files, skipped)
+            if out_path is not None:
+                try:
+                    out_path.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise UsageError(f"cannot create output folder {output}: {exc.strerror or exc}") from None
     except UsageError as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
+    for message in skipped:
+        err(f"warning: {message}")
     if resume and output is None:
         err("error: --resume needs an output folder (-o OUT)")
         raise typer.Exit(2)
@@ -204,6 +217,16 @@ def run(
     except (ResumeError, UsageError) as exc:
         err(f"error: {exc}")
         raise typer.Exit(2) from None
+    except OutputError as exc:
+        if exc.broken_pipe:  # the reader went away (`| head`): stop quietly, as Unix tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        err(f"error: {exc}")
+        if output is not None and not exc.broken_pipe:
+            err(
+                "  finished outputs are kept; no partial file is left under a final name."
+                " Fix the cause, then rerun with --resume to finish."
+            )
+        raise typer.Exit(1) from None
     stats = outcome.stats
     if report is not None:
         from cleaner.report import write_report

@@ -11,12 +11,17 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from cleaner.errors import RuleTimeout
 from cleaner.extract import ExtractSettings
 from cleaner.kinds.base import Rule, Step, StepContext
 from cleaner.model import Edit, Result, splice
 from cleaner.patterns import DEFAULT_TIMEOUT
 
 MAX_PASSES = 4
+# The time budget of one rule on one text is `timeout` seconds per this many characters
+# (and at least `timeout`): a sane pattern is linear, so a huge document gets time in
+# proportion, while a catastrophic one still trips within the budget.
+BUDGET_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -71,14 +76,14 @@ class Pipeline:
         return (RuleSpec.compile, (self.spec,))
 
     def apply(self, text: str) -> Result:
-        """Clean `text` (with `\\n` line ends). Raises RuleTimeout if a rule's regex stalls.
+        """Clean `text` (with `\\n` line ends). Raises RuleTimeout if a rule exceeds its time budget.
 
         Rules scoped to the first/last lines, and blocks bounded in length, see a new
         context once other rules remove lines. So when a pass removes a non-blank line
         and such rules exist, the pipeline runs again until a pass changes nothing
         (at most MAX_PASSES): cleaning its own output changes nothing more.
         """
-        ctx = StepContext(timeout=self.timeout)
+        ctx = StepContext(budget=self.budget(text))
         edits: list[Edit] = []
         for n in range(MAX_PASSES):
             text, found = self._pass(text, ctx, n * len(self.steps))
@@ -87,6 +92,10 @@ class Pipeline:
                 break
         return Result(text, tuple(edits))
 
+    def budget(self, text: str) -> float:
+        """Seconds one rule may spend on `text` (all its regex calls together)."""
+        return self.timeout * max(1.0, len(text) / BUDGET_CHARS)
+
     @cached_property
     def _context_sensitive(self) -> bool:
         return any(step.context_sensitive for step in self.steps)
@@ -94,7 +103,11 @@ class Pipeline:
     def _pass(self, text: str, ctx: StepContext, first_step: int) -> tuple[str, list[Edit]]:
         edits: list[Edit] = []
         for i, step in enumerate(self.steps):
-            found = step.find(text, ctx)
+            ctx.start()
+            try:
+                found = step.find(text, ctx)
+            except RuleTimeout:
+                raise RuleTimeout(step.rule_id, ctx.budget) from None
             if not found:
                 continue
             if first_step + i:
@@ -142,21 +155,22 @@ def after_spans(edits: Sequence[Edit]) -> list[tuple[int, int]]:
 
 
 def shift_spans(spans: list[tuple[int, int]], edits: Sequence[Edit]) -> list[tuple[int, int]]:
-    """Carry spans through a step's edits; spans the edits touch are dropped."""
+    """Carry spans through a step's edits; spans the edits touch are dropped.
+
+    Both lists are sorted, so one merge-like walk does it (linear, not spans x edits:
+    a long text with many repairs and many dropped lines must not go quadratic).
+    """
     if not spans:
         return spans
     out = []
+    j = 0  # edits[:j] lie wholly before the current span
+    delta = 0  # how much those edits moved later text
+    n = len(edits)
     for s, e in spans:
-        delta = 0
-        keep = True
-        for ed in edits:
-            if ed.end <= s and not (ed.start == ed.end == s):
-                delta += len(ed.after) - (ed.end - ed.start)
-            elif ed.start < e:
-                keep = False
-                break
-            else:
-                break
-        if keep:
-            out.append((s + delta, e + delta))
+        while j < n and edits[j].end <= s and not (edits[j].start == edits[j].end == s):
+            delta += len(edits[j].after) - (edits[j].end - edits[j].start)
+            j += 1
+        if j < n and edits[j].start < e:
+            continue  # an edit touches this span
+        out.append((s + delta, e + delta))
     return out

@@ -32,13 +32,21 @@ class RuleFileError(Exception):
 
 
 class RuleTimeout(Exception):
-    """A rule's regex exceeded its time budget on one text."""
+    """A rule exceeded its time budget on one text (see Pipeline.budget)."""
 
     def __init__(self, rule_id: str, timeout: float):
         self.rule_id = rule_id
         self.timeout = timeout
-        super().__init__(f"rule {rule_id} timed out after {timeout:g}s (pathological regex?)")
+        super().__init__(f"rule {rule_id} timed out after {timeout:g}s on this text (pathological regex?)")
 
 
 class InputProblem(Exception):
     """An input cannot be cleaned as it is (binary, undecodable under --strict, ...)."""
+
+
+class OutputError(Exception):
+    """An output could not be written (disk full, no permission, stdout closed): the run stops."""
+
+    def __init__(self, message: str, broken_pipe: bool = False):
+        self.broken_pipe = broken_pipe
+        super().__init__(message)

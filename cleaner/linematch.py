@@ -23,7 +23,7 @@ from typing import Any
 
 import regex
 
-from cleaner.kinds.base import StepContext, in_scope_lines, line_spans, search
+from cleaner.kinds.base import StepContext, in_scope_lines, line_spans, may_match
 
 PREFIX = 3  # characters of a line looked at
 MAX_SEQUENCES = 5000  # more start sequences than this: the rule is not worth dispatching
@@ -329,7 +329,7 @@ class LineFilter:
         """The lines the rule may match, in order; None when any line may."""
         if self.matcher is not None:
             return self.matcher.candidates(text, ctx)[self.slot]
-        if self.gate is not None and search(self.gate, text, ctx.timeout, self.rule_id) is None:
+        if not may_match(self.gate, text, ctx):
             return []
         return None
 
@@ -373,7 +373,7 @@ def lines_to_check(
         if not found:
             return found if found is not None else _all_in_scope(text, first_lines, last_lines)
     else:
-        if prefilter is not None and search(prefilter, text, ctx.timeout, rule_id) is None:
+        if not may_match(prefilter, text, ctx):
             return []
         found = None
     if found is None:

@@ -19,17 +19,30 @@ def pipeline():
     return load_rules()
 
 
-def run_cli(*args: str, cwd: Path | None = None, input: bytes | None = None, env: dict | None = None):
-    """Run the real command line in a subprocess, as a user would."""
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    input: bytes | None = None,
+    env: dict | None = None,
+    module: str = "cleaner",
+    timeout: float = 120,
+    **popen: object,
+):
+    """Run the real command line in a subprocess, as a user would.
+
+    `module` runs another entry point (tests/faulty.py: the CLI with faults injected);
+    `popen` passes on to subprocess.run (preexec_fn for resource limits or another user).
+    """
     full_env = {k: v for k, v in os.environ.items() if k != "CI"}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "cleaner", *args],
+        [sys.executable, "-m", module, *args],
         cwd=cwd or ROOT,
         input=input,
         capture_output=True,
         env=full_env,
-        timeout=120,
+        timeout=timeout,
+        **popen,
     )
 
 

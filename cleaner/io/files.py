@@ -1,16 +1,18 @@
 """Walking input trees and writing files atomically.
 
 An HTML page's output is text, so it is named `.txt`: `a/b.html.gz` becomes
-`OUT/a/b.txt` (`output_name`). Walks never follow symlinked folders (no loops) and
-skip hidden entries (so a run's own state folder and temporary files are never read
-back as input).
+`OUT/a/b.txt` (`output_name`). Walks never follow symlinked folders (no loops), read
+only regular files, and skip hidden entries (so a run's own state folder and temporary
+files are never read back as input).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -34,16 +36,45 @@ class UsageError(Exception):
     """The command line asks for something impossible (exit code 2)."""
 
 
-def walk(root: Path, skip: Path | None = None) -> Iterator[Path]:
-    """Files under `root` in sorted order; `skip` is a folder never entered (the output)."""
+def walk(root: Path, skip: Iterable[Path] = (), skipped: list[str] | None = None) -> Iterator[Path]:
+    """Regular files under `root`, in sorted order.
+
+    `skip` holds real paths never read: folders never entered (the output folder) and
+    files never yielded (the run's own quarantine, stats and edit-log files). Entries
+    that are not regular files (FIFOs, sockets, devices, broken symlinks, symlink loops)
+    are left out, each described in `skipped` when given: reading a FIFO would block.
+    """
+    avoid = {os.path.realpath(p) for p in skip}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and (skip is None or (here / d).resolve() != skip)
-        )
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and os.path.realpath(here / d) not in avoid)
         for name in sorted(filenames):
-            if not name.startswith("."):
-                yield here / name
+            if name.startswith("."):
+                continue
+            path = here / name
+            problem = _not_regular(path)
+            if problem:
+                if skipped is not None:
+                    skipped.append(f"{path}: skipped: {problem}")
+            elif os.path.realpath(path) not in avoid:
+                yield path
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why `path` is not a regular file to read, or None if it is one."""
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        if os.path.islink(path):
+            return "broken symlink"
+        return f"cannot stat: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = {stat.S_ISFIFO: "a FIFO", stat.S_ISSOCK: "a socket", stat.S_ISCHR: "a device", stat.S_ISBLK: "a device"}
+    kind = next((k for test, k in kinds.items() if test(mode)), "a special file")
+    return f"not a regular file ({kind})"
 
 
 def _default_mode() -> int:

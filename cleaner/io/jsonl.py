@@ -16,7 +16,12 @@ except ImportError:  # pragma: no cover - orjson is a declared dependency
 
 
 class RecordProblem(Exception):
-    """This record cannot be cleaned; the message is the quarantine reason."""
+    """This record cannot be cleaned; the message is the quarantine reason. `record` is
+    the parsed object when the problem is its text field (so its id can be reported)."""
+
+    def __init__(self, message: str, record: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.record = record
 
 
 def loads(raw: bytes) -> Any:
@@ -48,11 +53,11 @@ def parse_record(raw: bytes, text_field: str) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise RecordProblem(f"not a JSON object but {type(record).__name__}")
     if text_field not in record:
-        raise RecordProblem(f"no {text_field!r} field")
+        raise RecordProblem(f"no {text_field!r} field", record)
     value = record[text_field]
     if not isinstance(value, str):
         kind = "null" if value is None else type(value).__name__
-        raise RecordProblem(f"field {text_field!r} is {kind}, not a string")
+        raise RecordProblem(f"field {text_field!r} is {kind}, not a string", record)
     return record
 
 

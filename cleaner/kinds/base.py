@@ -8,6 +8,8 @@ can be generated from the same declarations.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -42,14 +44,29 @@ class Setting:
 class StepContext:
     """Per-text state the engine passes to each step.
 
+    `budget` is the time one rule may spend on this text, in seconds; the engine calls
+    `start()` before each rule, and `timeout` is what is left of the budget, to pass to
+    every regex call (so however many lines a rule looks at, it stops in bounded time).
     `repaired` holds spans (in the current text) that an encoding repair produced,
     so later steps can leave them alone. `memo` lets steps share work on one text
     (keyed by the sharer; the value records the text object it was computed for).
     """
 
-    timeout: float
+    budget: float
     repaired: list[tuple[int, int]] = field(default_factory=list)
     memo: dict[Any, Any] = field(default_factory=dict)
+    deadline: float = math.inf
+
+    def start(self) -> None:
+        self.deadline = time.monotonic() + self.budget
+
+    @property
+    def timeout(self) -> float:
+        """Seconds left for the current rule. Once spent, 0, which `regex` answers with an
+        immediate TimeoutError (a negative timeout would mean no limit at all)."""
+        if self.deadline == math.inf:
+            return self.budget
+        return max(self.deadline - time.monotonic(), 0.0)
 
 
 class Step(Protocol):
@@ -133,6 +150,26 @@ def finditer(
         return list(pattern.finditer(s, pos, len(s) if endpos is None else endpos, timeout=timeout))
     except TimeoutError:
         raise RuleTimeout(rule_id, timeout) from None
+
+
+# A prefilter only saves work, so it gets a small time allowance: 10 ms plus 0.1 s per
+# million characters (a linear scan needs far less). Some patterns go quadratic on the
+# whole text where they are linear per line (`^\s*x` in MULTILINE mode over a run of
+# blank lines retries from every line start); past the allowance the rule just looks
+# at each line, which gives the same edits.
+PREFILTER_BASE = 0.01
+PREFILTER_PER_CHAR = 1e-7
+
+
+def may_match(prefilter: regex.Pattern[str] | None, text: str, ctx: StepContext) -> bool:
+    """False only when the whole-text prefilter proves no line can match; True if it gives up."""
+    if prefilter is None:
+        return True
+    allowance = min(ctx.timeout, PREFILTER_BASE + PREFILTER_PER_CHAR * len(text))
+    try:
+        return prefilter.search(text, timeout=allowance) is not None
+    except TimeoutError:
+        return True
 
 
 SCOPE_SETTINGS: Mapping[str, Setting] = {

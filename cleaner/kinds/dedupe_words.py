@@ -88,6 +88,7 @@ class DedupeWords:
             ]
         edits: list[Edit] = []
         verdicts: dict[int, bool] = {}
+        line, counted = 1, 0  # line numbers counted incrementally: linear in the text
         for m in matches:
             start = text.rfind("\n", 0, m.start()) + 1
             if self.english_only:
@@ -96,7 +97,8 @@ class DedupeWords:
                     verdicts[start] = looks_english(text[start : end if end != -1 else len(text)])
                 if not verdicts[start]:
                     continue
-            line = text.count("\n", 0, m.start()) + 1
+            line += text.count("\n", counted, m.start())
+            counted = m.start()
             edits.append(Edit(self.rule_id, m.start(), m.end(), m.group(), m.group(1), line))
         return edits
 

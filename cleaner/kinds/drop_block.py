@@ -57,7 +57,7 @@ class DropBlock:
             if search(self.start, text[s:e], ctx.timeout, self.rule_id) is None:
                 continue
             spans = spans or line_spans(text)
-            last = self._block_end(text, spans, i, ctx.timeout)
+            last = self._block_end(text, spans, i, ctx)
             if last is None:
                 continue
             start = spans[i][0]
@@ -67,7 +67,7 @@ class DropBlock:
             next_free = last + 1
         return edits
 
-    def _block_end(self, text: str, spans: list[tuple[int, int]], first: int, timeout: float) -> int | None:
+    def _block_end(self, text: str, spans: list[tuple[int, int]], first: int, ctx: StepContext) -> int | None:
         """Index of the block's last line, or None when the block is not safely bounded.
 
         Length is counted in non-blank lines, so blank-line tidying never changes a verdict.
@@ -82,7 +82,7 @@ class DropBlock:
             if counted > self.max_lines:
                 return None
             too_long = bool(self.max_line_chars) and len(line.strip()) > self.max_line_chars
-            if self.end is not None and search(self.end, line, timeout, self.rule_id) is not None:
+            if self.end is not None and search(self.end, line, ctx.timeout, self.rule_id) is not None:
                 if too_long and self.include_end:
                     return None
                 return j if self.include_end else j - 1

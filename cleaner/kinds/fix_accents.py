@@ -57,6 +57,7 @@ class FixAccents:
         edits: list[Edit] = []
         if not ACCENTED_LATIN.search(text):
             return edits
+        repaired = _Spans(ctx.repaired)
         for i, (start, end) in enumerate(line_spans(text)):
             line = text[start:end]
             if not ACCENTED_LATIN.search(line) or not looks_english(line):
@@ -66,7 +67,7 @@ class FixAccents:
                 if not HAS_MARK.search(word):
                     continue
                 a, b = start + m.start(), start + m.end()
-                if _overlaps(ctx.repaired, a, b):
+                if repaired.overlaps(a, b):
                     continue
                 plain = strip_marks(word)
                 if plain == word or not plain.isascii():
@@ -76,8 +77,24 @@ class FixAccents:
         return edits
 
 
-def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
-    return any(s < b and a < e for s, e in spans)
+class _Spans:
+    """Sorted spans asked, in increasing order, whether they overlap [a, b): one pointer
+    walks them, so a long text with many repairs stays linear."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = spans
+        self.i = 0
+
+    def overlaps(self, a: int, b: int) -> bool:
+        spans = self.spans
+        while self.i < len(spans) and spans[self.i][1] <= a:
+            self.i += 1
+        j = self.i
+        while j < len(spans) and spans[j][0] < b:
+            if a < spans[j][1]:
+                return True
+            j += 1
+        return False
 
 
 def build(rule: Rule, ctx: BuildContext) -> FixAccents:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import regex
+
 from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext, line_spans
 from cleaner.model import Edit
 
@@ -278,25 +280,46 @@ def _char_class(chars: set[int]) -> str:
 
 # --- edits: one per repaired word ------------------------------------------------------
 
-# Tokens to align old and new lines by, coarse to fine: words with their trailing space,
-# then runs of word characters and single other characters; characters last.
-_TOKEN_LEVELS = (re.compile(r"\S+\s*|\s+"), re.compile(r"\w+|\W"))
+# Longest stretch (in characters, each side) handed to difflib, which is quadratic or worse
+# on long repetitive strings: a 50 kB line with three repairs took a minute.
+MAX_DIFF = 2000
+MAX_WORD = 100  # an edit is widened to whole words, up to this many characters each side
+SPACES = regex.compile(r"(\s+)")
 
 
 def word_edits(rule_id: str, old: str, new: str, offset: int, line_no: int) -> list[Edit]:
     """Split one line's change into per-word edits, so explain shows `donâ€™t` → `don’t`.
 
-    The lines are aligned word by word first, then inside each replaced run of words by
-    smaller tokens, then by characters (difflib at every level): a repaired paragraph
-    costs a few hundred microseconds instead of the milliseconds of one character-level
-    alignment of the whole line.
+    Repairs rarely touch whitespace, so the line is first aligned word by word (linear);
+    only the words that differ are diffed character by character.
     """
-    spans: list[tuple[int, int, int, int]] = []
-    _changed_spans(old, new, 0, len(old), 0, len(new), 0, spans)
+    a, b = SPACES.split(old), SPACES.split(new)
+    if len(a) != len(b) or a[1::2] != b[1::2]:
+        return char_edits(rule_id, old, new, offset, line_no)
+    edits: list[Edit] = []
+    pos = 0
+    for x, y in zip(a, b, strict=True):
+        if x != y:
+            edits.extend(char_edits(rule_id, x, y, offset + pos, line_no))
+        pos += len(x)
+    return edits
+
+
+def char_edits(rule_id: str, old: str, new: str, offset: int, line_no: int) -> list[Edit]:
+    """Per-word edits from a character diff; a long changed stretch becomes one edit."""
+    head = _common_prefix(old, new)
+    tail = _common_prefix(old[head:][::-1], new[head:][::-1])
+    mid_old, mid_new = old[head : len(old) - tail], new[head : len(new) - tail]
+    if max(len(mid_old), len(mid_new)) > MAX_DIFF:
+        opcodes = [("replace", 0, len(mid_old), 0, len(mid_new))]
+    else:
+        opcodes = difflib.SequenceMatcher(None, mid_old, mid_new, autojunk=False).get_opcodes()
     regions: list[list[int]] = []
-    for i1, i2, j1, j2 in spans:
-        i1, j1 = _extend_left(old, new, i1, j1)
-        i2, j2 = _extend_right(old, new, i2, j2)
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            continue
+        i1, j1 = _extend_left(old, new, head + i1, head + j1)
+        i2, j2 = _extend_right(old, new, head + i2, head + j2)
         if regions and i1 <= regions[-1][1]:
             regions[-1][1] = max(regions[-1][1], i2)
             regions[-1][3] = max(regions[-1][3], j2)
@@ -305,38 +328,28 @@ def word_edits(rule_id: str, old: str, new: str, offset: int, line_no: int) -> l
     return [Edit(rule_id, offset + i1, offset + i2, old[i1:i2], new[j1:j2], line_no) for i1, i2, j1, j2 in regions]
 
 
-def _changed_spans(
-    old: str, new: str, i0: int, i1: int, j0: int, j1: int, level: int, out: list[tuple[int, int, int, int]]
-) -> None:
-    """Append (old start, old end, new start, new end) of each difference, in order."""
-    if level == len(_TOKEN_LEVELS):
-        matcher = difflib.SequenceMatcher(None, old[i0:i1], new[j0:j1], autojunk=False)
-        for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-            if tag != "equal":
-                out.append((i0 + a1, i0 + a2, j0 + b1, j0 + b2))
-        return
-    a = _TOKEN_LEVELS[level].findall(old, i0, i1)
-    b = _TOKEN_LEVELS[level].findall(new, j0, j1)
-    a_pos, b_pos = [i0], [j0]
-    for t in a:
-        a_pos.append(a_pos[-1] + len(t))
-    for t in b:
-        b_pos.append(b_pos[-1] + len(t))
-    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "replace":
-            _changed_spans(old, new, a_pos[a1], a_pos[a2], b_pos[b1], b_pos[b2], level + 1, out)
-        elif tag != "equal":
-            out.append((a_pos[a1], a_pos[a2], b_pos[b1], b_pos[b2]))
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix, by bisection on slices (comparisons run in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _extend_left(old: str, new: str, i: int, j: int) -> tuple[int, int]:
-    while i > 0 and j > 0 and old[i - 1] == new[j - 1] and old[i - 1].isalnum():
+    stop = i - MAX_WORD
+    while i > stop and i > 0 and j > 0 and old[i - 1] == new[j - 1] and old[i - 1].isalnum():
         i, j = i - 1, j - 1
     return i, j
 
 
 def _extend_right(old: str, new: str, i: int, j: int) -> tuple[int, int]:
-    while i < len(old) and j < len(new) and old[i] == new[j] and old[i].isalnum():
+    stop = i + MAX_WORD
+    while i < stop and i < len(old) and j < len(new) and old[i] == new[j] and old[i].isalnum():
         i, j = i + 1, j + 1
     return i, j
 

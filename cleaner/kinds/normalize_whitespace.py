@@ -63,25 +63,21 @@ class NormalizeWhitespace:
         blank = [not text[s:e].strip() for s, e in spans]
         content = [i for i, b in enumerate(blank) if not b]
         first, last = (content[0], content[-1]) if content else (len(spans), -1)
-        edits: list[Edit] = []
-
-        def drop(i: int) -> None:
-            s, e = spans[i]
-            stop = e + 1 if e < len(text) else e
-            self._add(edits, text, s, stop, "", i + 1, whole_lines=True)
+        found: list[list] = []  # [start, end, after, line, whole_lines]; Edits are made once, at the end
+        add = self._collector(found)
 
         for i, (s, e) in enumerate(spans):
             if i < first or i > last or (blank[i] and blank[i - 1]):
-                drop(i)
+                add(s, e + 1 if e < len(text) else e, "", i + 1, whole_lines=True)
             else:
                 m = TRAILING.search(text, s, e)
                 if m:
-                    self._add(edits, text, m.start(), m.end(), "", i + 1)
+                    add(m.start(), m.end(), "", i + 1)
         if content:
             end_of_last = spans[last][1]
             if end_of_last == len(text):
-                self._add(edits, text, len(text), len(text), "\n", last + 1)
-        return edits
+                add(len(text), len(text), "\n", last + 1)
+        return self._edits(text, found)
 
     def _find_lines(self, text: str) -> list[Edit]:
         """The same edits as `_find_plain`, from the lines as strings."""
@@ -96,29 +92,35 @@ class NormalizeWhitespace:
         blank = [not line or line.isspace() for line in lines]
         content = [i for i, b in enumerate(blank) if not b]
         first, last = (content[0], content[-1]) if content else (len(lines), -1)
-        edits: list[Edit] = []
+        found: list[list] = []
+        add = self._collector(found)
         for i, line in enumerate(lines):
             s = starts[i]
             if i < first or i > last or (blank[i] and blank[i - 1]):
                 e = s + len(line)
-                self._add(edits, text, s, e + 1 if e < len(text) else e, "", i + 1, whole_lines=True)
+                add(s, e + 1 if e < len(text) else e, "", i + 1, whole_lines=True)
             elif line and line[-1] in SPACE_CHARS:
                 m = TRAILING.search(line)
                 if m:
-                    self._add(edits, text, s + m.start(), s + m.end(), "", i + 1)
+                    add(s + m.start(), s + m.end(), "", i + 1)
         if content and starts[last] + len(lines[last]) == len(text):
-            self._add(edits, text, len(text), len(text), "\n", last + 1)
-        return edits
+            add(len(text), len(text), "\n", last + 1)
+        return self._edits(text, found)
 
-    def _add(
-        self, edits: list[Edit], text: str, start: int, end: int, after: str, line: int, whole_lines: bool = False
-    ) -> None:
-        """Record an edit, merging it with the previous one when both drop whole lines and touch."""
-        if edits and whole_lines and edits[-1].whole_lines and edits[-1].end == start:
-            prev = edits.pop()
-            edits.append(Edit(self.rule_id, prev.start, end, text[prev.start : end], "", prev.line, True))
-        else:
-            edits.append(Edit(self.rule_id, start, end, text[start:end], after, line, whole_lines))
+    @staticmethod
+    def _collector(found: list[list]):  # type: ignore[no-untyped-def]
+        def add(start: int, end: int, after: str, line: int, whole_lines: bool = False) -> None:
+            # Merge touching whole-line drops (a run of blank lines is one edit). Only the
+            # end moves, so a long run costs no repeated slicing.
+            if whole_lines and found and found[-1][4] and found[-1][1] == start:
+                found[-1][1] = end
+            else:
+                found.append([start, end, after, line, whole_lines])
+
+        return add
+
+    def _edits(self, text: str, found: list[list]) -> list[Edit]:
+        return [Edit(self.rule_id, a, b, text[a:b], after, line, whole) for a, b, after, line, whole in found]
 
 
 def build(rule: Rule, ctx: BuildContext) -> NormalizeWhitespace:

@@ -13,12 +13,13 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from cleaner.engine import Pipeline
-from cleaner.errors import InputProblem
+from cleaner.errors import InputProblem, OutputError
 from cleaner.io.files import write_atomic
 from cleaner.io.jsonl import dumps
 from cleaner.runner.options import RunOptions
@@ -54,8 +55,9 @@ def default_quarantine(out: Path | None) -> Path:
 
 def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: Path | None) -> RunReport:
     start = time.monotonic()
-    state = RunState(out, fingerprint([r.source for r in pipeline.rules], options.fingerprint_fields()),
-                     options.resume)  # fmt: skip
+    with _writing(None, out):
+        state = RunState(out, fingerprint([r.source for r in pipeline.rules], options.fingerprint_fields()),
+                         options.resume)  # fmt: skip
     report = RunReport(RunStats())
     todo: list[Unit] = []
     for unit in units:
@@ -65,7 +67,8 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
             report.resumed += 1
             continue
         if unit.target is not None:
-            remove_leftovers(unit.target)
+            with _writing(unit):
+                remove_leftovers(unit.target)
         todo.append(unit)
 
     set_pipeline(pipeline, options)
@@ -73,28 +76,31 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
     progress = Progress(options.progress, _total_bytes(todo))
     by_index = {u.index: u for u in units}
     open_units: dict[int, _UnitWriter] = {}
+    on_crash = lambda task: warnings.add(f"{task.source}: a worker crashed; retrying its batch alone")  # noqa: E731
+    results = ordered_results(_task_stream(todo), options.workers, on_crash)
     try:
-        on_crash = lambda task: warnings.add(f"{task.source}: a worker crashed; retrying its batch alone")  # noqa: E731
-        for result in ordered_results(_task_stream(todo), options.workers, on_crash):
+        for result in results:
             unit = by_index[result.unit]
-            writer = open_units.get(unit.index)
-            if result.failed is not None:
-                if writer is not None:
-                    writer.abort()
+            with _writing(unit):
+                writer = open_units.get(unit.index)
+                if result.failed is not None:
+                    if writer is not None:
+                        del open_units[unit.index]
+                        writer.abort()
+                    report.failed_inputs.append(f"{unit.name}: {result.failed}")
+                    continue
+                if writer is None:
+                    writer = open_units[unit.index] = _UnitWriter(unit, state, options)
+                writer.add(result)
+                warnings.extend(result.warnings)
+                _keep_samples(report.samples, result.samples)
+                progress.advance(result.stats.read, result.stats.bytes_in)
+                if result.last:
+                    writer.commit()
+                    report.stats.merge(writer.stats)
                     del open_units[unit.index]
-                report.failed_inputs.append(f"{unit.name}: {result.failed}")
-                continue
-            if writer is None:
-                writer = open_units[unit.index] = _UnitWriter(unit, state, options)
-            writer.add(result)
-            warnings.extend(result.warnings)
-            _keep_samples(report.samples, result.samples)
-            progress.advance(result.stats.read, result.stats.bytes_in)
-            if result.last:
-                writer.commit()
-                report.stats.merge(writer.stats)
-                del open_units[unit.index]
     finally:
+        results.close()  # stops the worker pool now, also when a write failed
         progress.close()
         for writer in open_units.values():
             writer.abort()
@@ -110,7 +116,8 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
         _assemble(state, units, "edits", options.log_edits)
     report.seconds = time.monotonic() - start
     if options.stats_json is not None:
-        write_stats_json(options.stats_json, report, len(units))
+        with _writing(None, options.stats_json):
+            write_stats_json(options.stats_json, report, len(units))
     # A complete run leaves only outputs behind; a run with failed inputs keeps its
     # markers so that --resume redoes just those.
     state.cleanup(complete=not report.failed_inputs)
@@ -124,6 +131,18 @@ def _keep_samples(kept: dict[str, list[Any]], new: dict[str, list[Any]]) -> None
     for rule_id, samples in new.items():
         bucket = kept.setdefault(rule_id, [])
         bucket.extend(samples[: SAMPLES_PER_RULE - len(bucket)])
+
+
+@contextmanager
+def _writing(unit: Unit | None, path: Path | None = None) -> Iterator[None]:
+    """Turn a failed write (disk full, permissions, closed stdout) into an OutputError naming the file."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputError("stdout was closed before the output was written", broken_pipe=True) from None
+    except OSError as exc:
+        name = exc.filename or path or (unit.target if unit is not None else None) or "<stdout>"
+        raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None
 
 
 def _task_stream(units: list[Unit]) -> Iterator[Task]:
@@ -186,24 +205,32 @@ class _UnitWriter:
         self.state.commit(self.unit, self.stats, self.sink.wrote_target)
 
     def abort(self) -> None:
-        self.sink.abort()
+        """Forget everything of this unit; never raises (it runs while another error unwinds)."""
+        with suppress(OSError):
+            self.sink.abort()
         for kind, fh in self.side.items():
-            fh.close()
+            with suppress(OSError):
+                fh.close()
             Path(str(self.state.segment(self.unit, kind)) + ".part").unlink(missing_ok=True)
 
 
 def _assemble(state: RunState, units: list[Unit], kind: str, dest: Path) -> None:
     """Concatenate the committed segments of every unit, in input order, atomically."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.part")
-    with open(tmp, "wb") as out:
-        for unit in units:
-            segment = state.segment(unit, kind)
-            if segment.exists():
-                with open(segment, "rb") as fh:
-                    while chunk := fh.read(1 << 20):
-                        out.write(chunk)
-    os.replace(tmp, dest)
+    with _writing(None, dest):
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as out:
+                for unit in units:
+                    segment = state.segment(unit, kind)
+                    if segment.exists():
+                        with open(segment, "rb") as fh:
+                            while chunk := fh.read(1 << 20):
+                                out.write(chunk)
+            os.replace(tmp, dest)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
 
 def write_stats_json(path: Path, report: RunReport, inputs: int, largest_worker_mb: float | None = None) -> None:

@@ -36,6 +36,9 @@ def ordered_results(
                 yield pool.collect(window)
         while window:
             yield pool.collect(window)
+    except BaseException:  # the consumer stopped (a failed write, Ctrl-C): stop the workers now
+        pool.stop()
+        raise
     finally:
         pool.shutdown()
 
@@ -81,6 +84,13 @@ class _Pool:
             except BrokenProcessPool:
                 done.set_result(crashed_result(task, "worker process crashed twice while cleaning this batch"))
         return done
+
+    def stop(self) -> None:
+        """Drop pending tasks and end running ones, rather than finish batches nobody will write."""
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

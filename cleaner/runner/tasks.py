@@ -6,6 +6,7 @@ the parent ships raw bytes (cheap to pickle) and gets finished output bytes back
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,6 +79,8 @@ def jsonl_batches(stream: Any) -> Iterator[tuple[list[tuple[int, bytes]], int, b
     batch: list[tuple[int, bytes]] = []
     size = 0
     for number, raw in enumerate(_lines(stream), 1):
+        if number == 1 and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise InputProblem("UTF-16 (by its byte-order mark): JSON Lines must be UTF-8; convert with iconv")
         batch.append((number, raw))
         size += len(raw)
         if len(batch) >= BATCH_LINES or size >= BATCH_BYTES:

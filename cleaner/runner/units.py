@@ -9,6 +9,8 @@ goes to stdout.
 from __future__ import annotations
 
 import glob
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,14 +34,28 @@ class Unit:
         return str(self.source) if self.source is not None else "<stdin>"
 
 
-def plan_units(inputs: list[str], out: Path | None, stdin_format: str = "text") -> list[Unit]:
+def plan_units(
+    inputs: list[str],
+    out: Path | None,
+    stdin_format: str = "text",
+    own_files: Iterable[Path] = (),
+    skipped: list[str] | None = None,
+) -> list[Unit]:
+    """The units of a run. `own_files` are files the run writes besides its outputs
+    (quarantine, stats, edit log): never read as input, even inside an input folder.
+    Entries of input folders that are not regular files are described in `skipped`."""
     if not inputs or inputs == ["-"]:
         if out is not None:
             raise UsageError("stdin is cleaned to stdout; drop -o or give input paths")
         return [Unit(0, None, None, stdin_format)]
     if "-" in inputs:
         raise UsageError("'-' (stdin) cannot be combined with other inputs")
-    pairs = _expand(inputs, out.resolve() if out is not None else None)
+    own = {_real(p) for p in own_files}
+    skip = [*own, *([_real(out)] if out is not None else [])]
+    for raw in inputs:
+        if _real(Path(raw)) in own:
+            raise UsageError(f"input {raw} is also a file this run writes")
+    pairs = _expand(inputs, skip, skipped)
     if out is None:
         if len(pairs) == 1 and len(inputs) == 1 and Path(inputs[0]).is_file():
             src = pairs[0][0]
@@ -53,7 +69,7 @@ def plan_units(inputs: list[str], out: Path | None, stdin_format: str = "text") 
     seen: dict[Path, Path] = {}
     for src, rel in pairs:
         target = out / rel.parent / output_name(rel.name)
-        if target.resolve() == src.resolve():
+        if _real(target) == _real(src):
             raise UsageError(f"output {target} would overwrite its input")
         if target in seen:
             raise UsageError(f"{src} and {seen[target]} would both be written to {target}")
@@ -62,21 +78,34 @@ def plan_units(inputs: list[str], out: Path | None, stdin_format: str = "text") 
     return units
 
 
-def _expand(inputs: list[str], skip: Path | None) -> list[tuple[Path, Path]]:
+def _under(path: Path, skip: list[Path]) -> bool:
+    return any(path == p or p in path.parents for p in skip)
+
+
+def _real(path: Path | str) -> Path:
+    """The real path; unlike Path.resolve() never raises (symlink loops included)."""
+    return Path(os.path.realpath(path))
+
+
+def _expand(inputs: list[str], skip: list[Path], skipped: list[str] | None) -> list[tuple[Path, Path]]:
     """(file, path relative to its output folder) for every input, in a stable order."""
     pairs: list[tuple[Path, Path]] = []
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            pairs.extend((f, f.relative_to(path)) for f in walk(path, skip=skip))
+            pairs.extend((f, f.relative_to(path)) for f in walk(path, skip, skipped))
         elif path.exists():
             pairs.append((path, Path(path.name)))
         elif GLOB_CHARS & set(raw):
             base = _glob_base(raw)
-            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
+            matches = sorted(
+                Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file() and not _under(_real(m), skip)
+            )
             if not matches:
                 raise UsageError(f"no file matches {raw}")
             pairs.extend((m, m.relative_to(base)) for m in matches)
+        elif path.is_symlink():
+            raise UsageError(f"input {raw} is a broken symlink or a symlink loop")
         else:
             raise UsageError(f"input {raw} does not exist")
     return pairs

@@ -52,7 +52,6 @@ def run_task(task: Task) -> TaskResult:
     worker = _Worker(_PIPELINE, _OPTIONS, task)
     if task.kind == "unreadable":
         worker.stats.read += 1
-        worker.warnings.append(f"{task.source}: {task.payload}")
         worker.reject(task.source, None, task.payload)
         output = None
     elif task.kind == "text":
@@ -95,6 +94,8 @@ class _Worker:
         return result, None
 
     def reject(self, doc_id: str | None, line: int | None, reason: str, record: Any = None, raw: bytes = b"") -> None:
+        """Quarantine one record (or text file) with its reason, and say so on stderr: `file[:line]: reason`."""
+        self.warnings.append(f"{self.task.source}{'' if line is None else f':{line}'}: {reason}")
         entry: dict[str, Any] = {"source": self.task.source, "line": line, "id": doc_id, "reason": reason}
         if raw:
             try:
@@ -121,13 +122,11 @@ class _Worker:
         try:
             decoded = read_input(name, data, strict=self.options.strict, extract=self.pipeline.extract)
         except InputProblem as exc:
-            self.warnings.append(f"{name}: {exc}")
             self.reject(name, None, str(exc))
             return None
         self.warnings.extend(f"{name}: {w}" for w in decoded.warnings)
         result, problem = self.clean(name, None, decoded.text)
         if result is None:
-            self.warnings.append(f"{name}: {problem}")
             self.reject(name, None, problem or "")
             return None
         if not self.keep(result.text):
@@ -148,7 +147,8 @@ class _Worker:
             try:
                 record = self._parse(number, raw)
             except RecordProblem as exc:
-                self.reject(None, number, str(exc), raw=raw)
+                doc_id = None if exc.record is None else record_id(exc.record, self.options.id_field, number)
+                self.reject(doc_id, number, str(exc), raw=raw)
                 continue
             doc_id = record_id(record, self.options.id_field, number)
             if html_field is not None:
@@ -223,15 +223,18 @@ def crashed_result(task: Task, reason: str) -> TaskResult:
     if task.kind in ("text", "unreadable"):
         worker.stats.read += 1
         worker.reject(task.source, None, reason)
-        return TaskResult(task.unit, task.seq, None, worker.stats, worker.quarantine, last=task.last)
+        return TaskResult(task.unit, task.seq, None, worker.stats, worker.quarantine, warnings=worker.warnings,
+                          last=task.last)  # fmt: skip
     if task.kind == "jsonl":
         for number, raw in task.payload:
             if raw.strip():
                 worker.stats.read += 1
                 worker.reject(None, number, reason, raw=raw)
-        return TaskResult(task.unit, task.seq, b"", worker.stats, worker.quarantine, last=task.last)
+        return TaskResult(task.unit, task.seq, b"", worker.stats, worker.quarantine, warnings=worker.warnings,
+                          last=task.last)  # fmt: skip
     first_row, rows = task.payload
     for i, row in enumerate(rows):
         worker.stats.read += 1
         worker.reject(None, first_row + i + 1, reason, record=_jsonable(row))
-    return TaskResult(task.unit, task.seq, [], worker.stats, worker.quarantine, last=task.last)
+    return TaskResult(task.unit, task.seq, [], worker.stats, worker.quarantine, warnings=worker.warnings,
+                      last=task.last)  # fmt: skip
