@@ -22,7 +22,7 @@ from cleaner.kinds.base import StepContext
 from cleaner.kinds.dedupe_words import ASCII_CASE_ODDITIES
 from cleaner.kinds.fix_encoding import trigger_class
 from cleaner.kinds.normalize_whitespace import SPACE_CHARS, TRAILING
-from cleaner.linematch import LineMatcher, line_starts
+from cleaner.linematch import LineMatcher, line_ends, line_starts
 
 from .test_properties import DOCS
 
@@ -137,12 +137,34 @@ def test_line_matcher_never_hides_a_matching_line(both):
     assert checked > 40
 
 
+def test_line_matcher_never_hides_a_matching_line_by_its_end(both):
+    fast, _ = both
+    checked = 0
+    for rule, step in zip(fast.rules, fast.steps, strict=True):
+        pattern = getattr(step, "pattern", None) or getattr(step, "start", None)
+        ends = line_ends(pattern) if isinstance(pattern, regex.Pattern) else None
+        if ends is None:
+            continue
+        matcher = LineMatcher()
+        slot = matcher.add(ends, at_end=True)
+        lines = [line for ex in rule.examples for line in ex["input"].split("\n")]
+        lines += [m(line) for line in lines for m in MUTATIONS] + [line + " \u00a0" for line in lines]
+        for line in lines:
+            if pattern.search(line):
+                assert slot in matcher.slots_for(line[-3:][::-1], matcher.ends), (rule.id, line)
+                checked += 1
+    assert checked > 40
+
+
 def test_line_starts_refuses_what_it_cannot_read():
     assert line_starts(regex.compile(r"foo")) is None  # not anchored at the line start
     assert line_starts(regex.compile(r"^(?:foo){e<=1}")) is None  # fuzzy matching
     assert line_starts(regex.compile(r"^[[:alpha:]]+")) is None  # POSIX class
     assert line_starts(regex.compile(r"^a|b")) is None  # only one branch anchored
     assert line_starts(regex.compile(r"^\p{Lu}x")) is not None
+    assert line_ends(regex.compile(r"^a")) is None  # not anchored at the line end
+    ends = line_ends(regex.compile(r"\((?:AP|AFP)\)\s*$"))
+    assert ends is not None and all(tests[0]("  "[0]) or tests[0](")") for tests in ends)
 
 
 @pytest.mark.parametrize(

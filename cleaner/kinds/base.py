@@ -50,6 +50,8 @@ class Step(Protocol):
     rule_id: str
     marks_repaired: bool  # its edits' results are repairs later rules should spare
     context_sensitive: bool  # whether it fires can depend on other lines (scopes, blocks)
+    # optional `line_local: bool`: its edits on a text are those on each line alone, a
+    # function of the line's content only (lets the engine skip it on lines it has seen)
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         """Sorted, non-overlapping edits with offsets into `text`."""

@@ -59,6 +59,7 @@ class FixEncoding:
     config: Any
     marks_repaired: bool = True
     context_sensitive: bool = False
+    line_local: bool = True  # ftfy runs on each line alone
     trigger: re.Pattern[str] | None = None  # fast path: lines without a match are left alone
     window: re.Pattern[str] | None = None  # fast path, second look at a line the trigger found
 

@@ -128,7 +128,7 @@ def load_pipeline(
                 merged[positions[pair[0].id]] = pair
             else:
                 merged.append(pair)
-    return Pipeline([r for r, _ in merged], [s for _, s in merged], timeout)
+    return Pipeline([r for r, _ in merged], [s for _, s in merged], timeout, fast)
 
 
 def _parse(path: Path, problems: list[RuleProblem]) -> tuple[Path, Locator, dict[str, Any]] | None:
