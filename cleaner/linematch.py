@@ -329,21 +329,23 @@ class LineMatcher:
         if lines[-1] == "":  # line_spans() has no empty line after a final newline
             lines.pop()
         ends = self.ends if self.ends.children else None
+        get, end_get = memo.get, end_memo.get
         pos = 0
         for i, line in enumerate(lines):
             key = line[:PREFIX]
-            slots = memo.get(key)
+            slots = get(key)
             if slots is None:
                 slots = memo[key] = self.slots_for(key)
-            for slot in slots:
-                found[slot].append((i, pos, pos + len(line)))
             if ends is not None:
-                key = line[-PREFIX:][::-1]
-                slots = end_memo.get(key)
-                if slots is None:
-                    slots = end_memo[key] = self.slots_for(key, ends)
+                key = line[-PREFIX:]
+                end_slots = end_get(key)
+                if end_slots is None:
+                    end_slots = end_memo[key] = self.slots_for(key[::-1], ends)
+                slots = slots + end_slots if slots else end_slots
+            if slots:
+                span = (i, pos, pos + len(line))
                 for slot in slots:
-                    found[slot].append((i, pos, pos + len(line)))
+                    found[slot].append(span)
             pos += len(line) + 1
         ctx.memo[self.key] = (text, found)
         return found

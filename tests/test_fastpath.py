@@ -82,6 +82,21 @@ def test_ftfy_leaves_lines_without_trigger_characters_alone(both):
         assert ftfy.fix_text(line, config) == line, repr(line)
 
 
+def test_ftfy_leaves_lines_without_a_window_alone(both):
+    import ftfy
+
+    step = both[0].steps[0]
+    windows = step.window
+    assert windows is not None and not windows.any_in("In Zürich — José said so.", 0, 25)
+    assert windows.any_in("donâ€™t", 0, 6) and windows.any_in("cafÃ©", 0, 5)
+    pool = [chr(c) for c in range(0x20, 0x7F)] + list("’‘“”—–…©®™\u00a0•«»éèüöäßñçàâÃÂ€£°½×ØÙ\x85\x9d\t")
+    rng = random.Random(4)
+    for _ in range(5000):
+        line = "".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        if not windows.any_in(line, 0, len(line)):
+            assert ftfy.fix_text(line, step.config) == line, repr(line)
+
+
 def test_trigger_class_follows_the_configuration():
     import ftfy
 
