@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from cleaner.kinds.base import Rule, Step, StepContext
+from cleaner.kinds.base import Rule, Step, StepContext, text_lines
 from cleaner.model import Edit, Result, splice
 from cleaner.patterns import DEFAULT_TIMEOUT
 
@@ -107,15 +107,12 @@ class _CleanLines:
         seen = self.seen[i]
         if seen is None or not _line_local(step, ctx):
             return False
-        return seen is text or self.lines(text) <= self.lines(seen)
+        return seen is text or self.lines(text, ctx) <= self.lines(seen, ctx)
 
-    def lines(self, text: str) -> frozenset[str]:
+    def lines(self, text: str, ctx: StepContext) -> frozenset[str]:
         cached = self._lines.get(id(text))
         if cached is None or cached[0] is not text:
-            lines = text.split("\n")
-            if lines[-1] == "":  # no line after a final newline (as in line_spans)
-                lines.pop()
-            cached = self._lines[id(text)] = (text, frozenset(lines))
+            cached = self._lines[id(text)] = (text, frozenset(text_lines(text, ctx)))
         return cached[1]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import regex
 
-from cleaner.kinds.base import StepContext, in_scope_lines, line_spans, search
+from cleaner.kinds.base import StepContext, in_scope_lines, line_spans, search, text_lines
 
 PREFIX = 3  # characters of a line looked at
 MAX_SEQUENCES = 5000  # more start sequences than this: the rule is not worth dispatching
@@ -325,9 +325,7 @@ class LineMatcher:
             memo.clear()
             end_memo.clear()
         found: list[Candidates] = [[] for _ in range(self.slots)]
-        lines = text.split("\n")
-        if lines[-1] == "":  # line_spans() has no empty line after a final newline
-            lines.pop()
+        lines = text_lines(text, ctx)
         ends = self.ends if self.ends.children else None
         get, end_get = memo.get, end_memo.get
         pos = 0

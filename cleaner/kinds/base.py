@@ -103,6 +103,22 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_LINES = object()  # key of the shared line list in StepContext.memo
+
+
+def text_lines(text: str, ctx: StepContext) -> list[str]:
+    """The lines of `text` (as `line_spans` cuts them), split once per text and shared
+    by the steps that look at it (do not modify the list)."""
+    cached = ctx.memo.get(_LINES)
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    lines = text.split("\n")
+    if lines[-1] == "":  # no line after a final newline
+        lines.pop()
+    ctx.memo[_LINES] = (text, lines)
+    return lines
+
+
 def line_number(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import regex
 
-from cleaner.kinds.base import BuildContext, Kind, Rule, StepContext, line_spans
+from cleaner.kinds.base import BuildContext, Kind, Rule, StepContext, line_spans, text_lines
 from cleaner.model import Edit
 
 TRAILING = regex.compile(r"[^\S\n]+$")
@@ -30,7 +30,7 @@ SPACE_CHARS = frozenset(
 )
 
 
-def is_tidy(text: str) -> bool:
+def is_tidy(text: str, lines: list[str] | None = None) -> bool:
     """True only if normalizing `text` changes nothing (it may say False for a tidy text).
 
     Tidy: it ends with one newline after a line that does not end in white space, does
@@ -41,7 +41,7 @@ def is_tidy(text: str) -> bool:
         return False
     if "\n\n\n" in text:
         return False
-    last_chars = map(operator.itemgetter(-1), filter(None, text.split("\n")))
+    last_chars = map(operator.itemgetter(-1), filter(None, text.split("\n") if lines is None else lines))
     return SPACE_CHARS.isdisjoint(last_chars)
 
 
@@ -55,9 +55,10 @@ class NormalizeWhitespace:
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         if not self.fast:
             return self._find_plain(text)
-        if is_tidy(text):
+        lines = text_lines(text, ctx)
+        if is_tidy(text, lines):
             return []
-        return self._find_lines(text)
+        return self._find_lines(text, lines)
 
     def _find_plain(self, text: str) -> list[Edit]:
         spans = line_spans(text)
@@ -84,11 +85,8 @@ class NormalizeWhitespace:
                 self._add(edits, text, len(text), len(text), "\n", last + 1)
         return edits
 
-    def _find_lines(self, text: str) -> list[Edit]:
-        """The same edits as `_find_plain`, from the lines as strings."""
-        lines = text.split("\n")
-        if lines[-1] == "":  # line_spans() has no empty line after a final newline
-            lines.pop()
+    def _find_lines(self, text: str, lines: list[str]) -> list[Edit]:
+        """The same edits as `_find_plain`, from the lines as strings (`text_lines`)."""
         starts = []
         pos = 0
         for line in lines:
