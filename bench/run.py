@@ -41,7 +41,8 @@ out = open(sys.argv[1], "wb")
 t = time.perf_counter()
 rc = subprocess.call(sys.argv[2:], stdout=out, env=None)
 dt = time.perf_counter() - t
-print(rc, dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(rc, dt, r.ru_maxrss / 1024, r.ru_utime + r.ru_stime)
 """
 
 
@@ -50,21 +51,27 @@ class Measure:
     name: str
     seconds: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # CPU seconds of all its processes
     detail: str = ""
+
+    def add(self, seconds: float, rss: float, cpu: float) -> None:
+        self.seconds.append(seconds)
+        self.rss_mb.append(rss)
+        self.cpu.append(cpu)
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
 
 
-def measure(cmd: list[str], stdout: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+def measure(cmd: list[str], stdout: Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
     proc = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(stdout), *cmd], capture_output=True, text=True, env=env, check=False
     )
     fields = proc.stdout.split()
-    if proc.returncode != 0 or len(fields) != 3 or fields[0] not in ("0", "1"):
+    if proc.returncode != 0 or len(fields) != 4 or fields[0] not in ("0", "1"):
         raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return float(fields[1]), float(fields[2])
+    return float(fields[1]), float(fields[2]), float(fields[3])
 
 
 def corpus(size: str) -> Path:
@@ -111,6 +118,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=BENCH / "results.md")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     folder = corpus(args.size)
     jsonl, txt = folder / "corpus.jsonl", folder / "corpus.txt"
     docs = int((folder / "docs").read_text())
@@ -131,44 +139,44 @@ def main() -> None:
             out = work / f"clean-{workers}"
             shutil.rmtree(out, ignore_errors=True)
             cmd = [cleaner, "run", str(jsonl), "-o", str(out), "--workers", str(workers), "-q"]
-            seconds, rss = measure([*cmd, "--stats-json", str(stats)], work / "stdout", env)
-            m.seconds.append(seconds)
-            m.rss_mb.append(rss)
+            m.add(*measure([*cmd, "--stats-json", str(stats)], work / "stdout", env))
         peak = json.loads(stats.read_text())["totals"]["peak_rss_mb"]
         m.detail = f"main {peak['main']:.0f} MB" + (f", worker {peak['largest_worker']:.0f} MB" if workers > 1 else "")
         runs.append(m)
     naive = Measure("naive Python (json + ftfy + per-line regex)")
     for _ in range(args.naive_repeat):
-        seconds, rss = measure([sys.executable, str(BENCH / "naive.py"), str(jsonl), str(work / "naive.jsonl")],
-                               work / "stdout", env)  # fmt: skip
-        naive.seconds.append(seconds)
-        naive.rss_mb.append(rss)
+        naive.add(*measure([sys.executable, str(BENCH / "naive.py"), str(jsonl), str(work / "naive.jsonl")],
+                           work / "stdout", env))  # fmt: skip
     grep = Measure("LC_ALL=C grep -v -E -f (drop-line patterns)")
     for _ in range(args.repeat):
-        seconds, rss = measure(["env", "LC_ALL=C", "grep", "-v", "-E", "-f", str(patterns), str(txt)],
-                               work / "grep.txt", env)  # fmt: skip
-        grep.seconds.append(seconds)
-        grep.rss_mb.append(rss)
+        grep.add(*measure(["env", "LC_ALL=C", "grep", "-v", "-E", "-f", str(patterns), str(txt)],
+                          work / "grep.txt", env))  # fmt: skip
 
-    report = render(runs, naive, grep, size, docs, jsonl.stat().st_size, args)
+    load = (load_before, os.getloadavg()[0])
+    report = render(runs, naive, grep, size, docs, jsonl.stat().st_size, args, load)
     print(report)
     args.out.write_text(report)
     print(f"wrote {args.out}", file=sys.stderr)
 
 
-def render(runs: list[Measure], naive: Measure, grep: Measure, size: int, docs: int, jsonl_bytes: int, args) -> str:
+def render(
+    runs: list[Measure], naive: Measure, grep: Measure, size: int, docs: int, jsonl_bytes: int, args, load
+) -> str:
     def mbs(m: Measure) -> float:
         return size / m.median / 1e6
 
+    def per_cpu(m: Measure) -> float:
+        return size / statistics.median(m.cpu) / 1e6
+
     rows = [
-        "| tool | MB/s | docs/s | peak RSS (MB) | × naive | grep ÷ this |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| tool | MB/s | docs/s | peak RSS (MB) | × naive | grep ÷ this | CPU s | MB per CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in [*runs, naive, grep]:
         rss = f"{max(m.rss_mb):.0f}" + (f" ({m.detail})" if m.detail else "")
         rows.append(
             f"| {m.name} | {mbs(m):.1f} | {docs / m.median:,.0f} | {rss} | {mbs(m) / mbs(naive):.1f}× "
-            f"| {mbs(grep) / mbs(m):.1f} |"
+            f"| {mbs(grep) / mbs(m):.1f} | {statistics.median(m.cpu):.1f} | {per_cpu(m):.1f} |"
         )
     runs_note = f"median of {args.repeat} runs ({args.naive_repeat} for the naive baseline)"
     return "\n".join(
@@ -179,7 +187,12 @@ def render(runs: list[Measure], naive: Measure, grep: Measure, size: int, docs: 
             "",
             f"Corpus: `{args.size}`, {docs:,} documents, {size / 1e6:.1f} MB of text "
             f"({jsonl_bytes / 1e6:.1f} MB as JSONL), from `bench/generate.py`. MB/s are MB of document text "
-            f"per second of wall time, start-up included, {runs_note}; peak RSS is the largest process of a run.",
+            f"per second of wall time, start-up included, {runs_note}; peak RSS is the largest process of a run. "
+            "CPU s: user + system seconds of all the run's processes; MB per CPU s is what one fully "
+            "available core would do.",
+            "",
+            f"Load average (1 min) before and after the runs: {load[0]:.1f}, {load[1]:.1f} "
+            f"(the machine has {os.cpu_count()} cores; other work on it slows the wall-clock numbers).",
             "",
             *rows,
             "",

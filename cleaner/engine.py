@@ -7,13 +7,13 @@ same result, on any worker, in any order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from cleaner.errors import RuleTimeout
 from cleaner.extract import ExtractSettings
-from cleaner.kinds.base import Rule, Step, StepContext
+from cleaner.kinds.base import Rule, Step, StepContext, text_lines
 from cleaner.model import Edit, Result, splice
 from cleaner.patterns import DEFAULT_TIMEOUT
 
@@ -67,6 +67,7 @@ class Pipeline:
     steps: Sequence[Step]
     timeout: float = DEFAULT_TIMEOUT
     extract: ExtractSettings = field(default_factory=ExtractSettings)  # how HTML inputs become text
+    fast: bool = False  # skip, in later passes, line-local steps that saw every line already
     spec: RuleSpec | None = field(default=None, repr=False, compare=False)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -85,8 +86,9 @@ class Pipeline:
         """
         ctx = StepContext(budget=self.budget(text))
         edits: list[Edit] = []
+        clean = _CleanLines(len(self.steps)) if self.fast else None
         for n in range(MAX_PASSES):
-            text, found = self._pass(text, ctx, n * len(self.steps))
+            text, found = self._pass(text, ctx, n * len(self.steps), clean)
             edits.extend(found)
             if not (self._context_sensitive and any(e.whole_lines and e.before.strip() for e in found)):
                 break
@@ -100,18 +102,25 @@ class Pipeline:
     def _context_sensitive(self) -> bool:
         return any(step.context_sensitive for step in self.steps)
 
-    def _pass(self, text: str, ctx: StepContext, first_step: int) -> tuple[str, list[Edit]]:
+    def _pass(
+        self, text: str, ctx: StepContext, first_step: int, clean: _CleanLines | None = None
+    ) -> tuple[str, list[Edit]]:
         edits: list[Edit] = []
         for i, step in enumerate(self.steps):
+            if clean is not None and first_step and clean.covers(i, step, text, ctx):
+                continue
             ctx.start()
             try:
                 found = step.find(text, ctx)
             except RuleTimeout:
                 raise RuleTimeout(step.rule_id, ctx.budget) from None
+            if clean is not None:
+                clean.saw(i, step, text, found, ctx)
             if not found:
                 continue
             if first_step + i:
-                found = [replace(e, step=first_step + i) for e in found]
+                n = first_step + i
+                found = [Edit(e.rule_id, e.start, e.end, e.before, e.after, e.line, e.whole_lines, n) for e in found]
             ctx.repaired = shift_spans(ctx.repaired, found)
             if step.marks_repaired:
                 ctx.repaired.extend(after_spans(found))
@@ -139,8 +148,38 @@ class Pipeline:
         """A pipeline of one rule, used to run that rule's examples."""
         for r, s in zip(self.rules, self.steps, strict=True):
             if r.id == rule_id:
-                return Pipeline([r], [s], self.timeout, self.extract)
+                return Pipeline([r], [s], self.timeout, self.extract, self.fast)
         raise KeyError(rule_id)
+
+
+class _CleanLines:
+    """Fast path for the passes after the first: which steps need not run again.
+
+    A line-local step (`step.line_local`: its edits on a text are its edits on each line
+    alone, a function of the line's content) that found nothing in a text found nothing
+    in any of that text's lines. When a later pass hands it a text all of whose lines
+    were among them, it would find nothing again, so it is skipped. A step that also
+    reads the repaired spans (`step.reads_repaired`) counts only while there are none.
+    """
+
+    def __init__(self, steps: int):
+        self.seen: list[str | None] = [None] * steps  # per step: a text it found nothing in
+        self._lines: dict[int, tuple[str, frozenset[str]]] = {}
+
+    def saw(self, i: int, step: Step, text: str, found: Sequence[Edit], ctx: StepContext) -> None:
+        self.seen[i] = text if not found and _line_local(step, ctx) else None
+
+    def covers(self, i: int, step: Step, text: str, ctx: StepContext) -> bool:
+        seen = self.seen[i]
+        if seen is None or not _line_local(step, ctx):
+            return False
+        return seen is text or self.lines(text, ctx) <= self.lines(seen, ctx)
+
+    def lines(self, text: str, ctx: StepContext) -> frozenset[str]:
+        cached = self._lines.get(id(text))
+        if cached is None or cached[0] is not text:
+            cached = self._lines[id(text)] = (text, frozenset(text_lines(text, ctx)))
+        return cached[1]
 
 
 def after_spans(edits: Sequence[Edit]) -> list[tuple[int, int]]:
@@ -174,3 +213,7 @@ def shift_spans(spans: list[tuple[int, int]], edits: Sequence[Edit]) -> list[tup
             continue  # an edit touches this span
         out.append((s + delta, e + delta))
     return out
+
+
+def _line_local(step: Step, ctx: StepContext) -> bool:
+    return getattr(step, "line_local", False) and not (getattr(step, "reads_repaired", False) and ctx.repaired)

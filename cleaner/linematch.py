@@ -23,7 +23,7 @@ from typing import Any
 
 import regex
 
-from cleaner.kinds.base import StepContext, in_scope_lines, line_spans, may_match
+from cleaner.kinds.base import StepContext, in_scope_lines, line_spans, may_match, text_lines
 
 PREFIX = 3  # characters of a line looked at
 MAX_SEQUENCES = 5000  # more start sequences than this: the rule is not worth dispatching
@@ -73,11 +73,23 @@ def line_starts(pattern: regex.Pattern[str]) -> list[tuple[CharTest, ...]] | Non
         return None
 
 
+def line_ends(pattern: regex.Pattern[str]) -> list[tuple[CharTest, ...]] | None:
+    """The same for the end of the line, for patterns anchored there (`...$`): the
+    tests apply to the last character first, then the one before it, and so on."""
+    try:
+        return _Analysis(pattern, reverse=True).starts()
+    except _Unsupported:
+        return None
+
+
 class _Analysis:
-    def __init__(self, pattern: regex.Pattern[str]):
+    """Start sequences of a parsed pattern; with `reverse`, end sequences (items walked backwards)."""
+
+    def __init__(self, pattern: regex.Pattern[str], reverse: bool = False):
         import re._parser as sre_parse
 
         self.p = sre_parse
+        self.reverse = reverse
         if pattern.flags & _UNSUPPORTED_FLAGS or _UNSUPPORTED_SYNTAX.search(pattern.pattern):
             raise _Unsupported
         source, self.properties = _hide_properties(pattern.pattern)
@@ -89,31 +101,36 @@ class _Analysis:
         self.tests: dict[tuple[str, bool], CharTest] = {}
 
     def starts(self) -> list[tuple[CharTest, ...]]:
-        if not self._anchored(list(self.tree)):
+        if not self._anchored(self._ordered(self.tree)):
             raise _Unsupported
         return sorted({tests for tests, _ in self._sequence(list(self.tree), self.ignorecase)}, key=len)
 
     # -- is every match at the start of the line? --------------------------------------
+    def _ordered(self, items: Any) -> list[Any]:
+        return list(reversed(list(items))) if self.reverse else list(items)
+
     def _anchored(self, items: list[Any]) -> bool:
         p = self.p
+        anchors = (p.AT_END, p.AT_END_STRING, p.AT_END_LINE) if self.reverse else (
+            p.AT_BEGINNING, p.AT_BEGINNING_STRING, p.AT_BEGINNING_LINE)  # fmt: skip
         for op, arg in items:
             if op is p.AT:
-                return arg in (p.AT_BEGINNING, p.AT_BEGINNING_STRING, p.AT_BEGINNING_LINE)
+                return arg in anchors
             if op in (p.ASSERT, p.ASSERT_NOT):
                 continue  # zero-width: look at what follows
             if op is p.SUBPATTERN:
-                return self._anchored(list(arg[3]))
+                return self._anchored(self._ordered(arg[3]))
             if op is p.ATOMIC_GROUP:
-                return self._anchored(list(arg))
+                return self._anchored(self._ordered(arg))
             if op is p.BRANCH:
-                return all(self._anchored(list(alt)) for alt in arg[1])
+                return all(self._anchored(self._ordered(alt)) for alt in arg[1])
             return False
         return False
 
     # -- the start sequences of a parsed (sub)pattern -----------------------------------
-    def _sequence(self, items: list[Any], ic: bool) -> set[Sequence]:
+    def _sequence(self, items: Any, ic: bool) -> set[Sequence]:
         result: set[Sequence] = {((), False)}
-        for item in items:
+        for item in self._ordered(items):
             result = _concat(result, self._item(item, ic))
             if all(is_open for _, is_open in result):
                 break
@@ -257,33 +274,40 @@ Candidates = list[tuple[int, int, int]]  # (line index, start, end) of the lines
 
 @dataclass
 class LineMatcher:
-    """The start sequences of every dispatched rule of a pipeline, merged in one trie.
+    """The start (or end) sequences of every dispatched rule of a pipeline, in two tries.
 
     `candidates(text, ctx)` splits the text into lines once and, per rule slot, lists the
     lines the rule may match; it is remembered for the text (by identity) in `ctx.memo`,
-    so the rules of one pass share it until one of them changes the text.
+    so the rules of one pass share it until one of them changes the text. A line's
+    answer comes from its first (and last) PREFIX characters, remembered per distinct
+    prefix (and suffix).
     """
 
-    root: _Node = field(default_factory=_Node)
+    starts: _Node = field(default_factory=_Node)
+    ends: _Node = field(default_factory=_Node)
     slots: int = 0
     _memo: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _end_memo: dict[str, tuple[int, ...]] = field(default_factory=dict)
     key: object = field(default_factory=object)  # its entry in StepContext.memo
 
-    def add(self, starts: list[tuple[CharTest, ...]]) -> int:
+    def add(self, starts: list[tuple[CharTest, ...]], *, at_end: bool = False) -> int:
+        """A new slot for a rule whose matching lines start (or with `at_end`, end) as given."""
         slot = self.slots
         self.slots += 1
         for tests in starts:
-            node = self.root
+            node = self.ends if at_end else self.starts
             for test in tests:
                 node = node.children.setdefault(test, _Node())
             node.slots.add(slot)
         self._memo.clear()
+        self._end_memo.clear()
         return slot
 
-    def slots_for(self, prefix: str) -> tuple[int, ...]:
-        """Slots whose rule can match a line beginning with `prefix` (the line's first PREFIX characters)."""
+    def slots_for(self, prefix: str, root: _Node | None = None) -> tuple[int, ...]:
+        """Slots whose rule can match a line beginning with `prefix` (its first PREFIX
+        characters); with `root=self.ends`, ending with `prefix` reversed."""
         found: set[int] = set()
-        nodes = [self.root]
+        nodes = [self.starts if root is None else root]
         for ch in prefix:
             found.update(*(node.slots for node in nodes))
             nodes = [child for node in nodes for test, child in node.children.items() if test(ch)]
@@ -296,21 +320,30 @@ class LineMatcher:
         cached = ctx.memo.get(self.key)
         if cached is not None and cached[0] is text:
             return cached[1]
-        memo = self._memo
-        if len(memo) > MEMO_LIMIT:
+        memo, end_memo = self._memo, self._end_memo
+        if len(memo) > MEMO_LIMIT or len(end_memo) > MEMO_LIMIT:
             memo.clear()
+            end_memo.clear()
         found: list[Candidates] = [[] for _ in range(self.slots)]
-        lines = text.split("\n")
-        if lines[-1] == "":  # line_spans() has no empty line after a final newline
-            lines.pop()
+        lines = text_lines(text, ctx)
+        ends = self.ends if self.ends.children else None
+        get, end_get = memo.get, end_memo.get
         pos = 0
         for i, line in enumerate(lines):
             key = line[:PREFIX]
-            slots = memo.get(key)
+            slots = get(key)
             if slots is None:
                 slots = memo[key] = self.slots_for(key)
-            for slot in slots:
-                found[slot].append((i, pos, pos + len(line)))
+            if ends is not None:
+                key = line[-PREFIX:]
+                end_slots = end_get(key)
+                if end_slots is None:
+                    end_slots = end_memo[key] = self.slots_for(key[::-1], ends)
+                slots = slots + end_slots if slots else end_slots
+            if slots:
+                span = (i, pos, pos + len(line))
+                for slot in slots:
+                    found[slot].append(span)
             pos += len(line) + 1
         ctx.memo[self.key] = (text, found)
         return found
@@ -347,9 +380,17 @@ def line_checks(
     if not ctx.fast or ctx.lines is None:
         return line_prefilter(pattern), None
     starts = line_starts(pattern)
-    if starts is None or any(tests[:1] == (ANY,) or not tests for tests in starts):
-        return None, LineFilter(None, 0, line_prefilter(pattern), rule_id)
-    return None, LineFilter(ctx.lines, ctx.lines.add(starts), None, rule_id)
+    if _selective(starts):
+        return None, LineFilter(ctx.lines, ctx.lines.add(starts), None, rule_id)
+    ends = line_ends(pattern)
+    if _selective(ends):
+        return None, LineFilter(ctx.lines, ctx.lines.add(ends, at_end=True), None, rule_id)
+    return None, LineFilter(None, 0, line_prefilter(pattern), rule_id)
+
+
+def _selective(sequences: list[tuple[CharTest, ...]] | None) -> bool:
+    """Whether a line's first (last) character alone can rule the pattern out."""
+    return sequences is not None and all(tests and tests[0] is not ANY for tests in sequences)
 
 
 def lines_to_check(

@@ -22,7 +22,7 @@ from cleaner.kinds.base import StepContext
 from cleaner.kinds.dedupe_words import ASCII_CASE_ODDITIES
 from cleaner.kinds.fix_encoding import trigger_class
 from cleaner.kinds.normalize_whitespace import SPACE_CHARS, TRAILING
-from cleaner.linematch import LineMatcher, line_starts
+from cleaner.linematch import LineMatcher, line_ends, line_starts
 
 from .test_properties import DOCS
 
@@ -82,6 +82,21 @@ def test_ftfy_leaves_lines_without_trigger_characters_alone(both):
         assert ftfy.fix_text(line, config) == line, repr(line)
 
 
+def test_ftfy_leaves_lines_without_a_window_alone(both):
+    import ftfy
+
+    step = both[0].steps[0]
+    windows = step.window
+    assert windows is not None and not windows.any_in("In Zürich — José said so.", 0, 25)
+    assert windows.any_in("donâ€™t", 0, 6) and windows.any_in("cafÃ©", 0, 5)
+    pool = [chr(c) for c in range(0x20, 0x7F)] + list("’‘“”—–…©®™\u00a0•«»éèüöäßñçàâÃÂ€£°½×ØÙ\x85\x9d\t")
+    rng = random.Random(4)
+    for _ in range(5000):
+        line = "".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        if not windows.any_in(line, 0, len(line)):
+            assert ftfy.fix_text(line, step.config) == line, repr(line)
+
+
 def test_trigger_class_follows_the_configuration():
     import ftfy
 
@@ -137,12 +152,34 @@ def test_line_matcher_never_hides_a_matching_line(both):
     assert checked > 40
 
 
+def test_line_matcher_never_hides_a_matching_line_by_its_end(both):
+    fast, _ = both
+    checked = 0
+    for rule, step in zip(fast.rules, fast.steps, strict=True):
+        pattern = getattr(step, "pattern", None) or getattr(step, "start", None)
+        ends = line_ends(pattern) if isinstance(pattern, regex.Pattern) else None
+        if ends is None:
+            continue
+        matcher = LineMatcher()
+        slot = matcher.add(ends, at_end=True)
+        lines = [line for ex in rule.examples for line in ex["input"].split("\n")]
+        lines += [m(line) for line in lines for m in MUTATIONS] + [line + " \u00a0" for line in lines]
+        for line in lines:
+            if pattern.search(line):
+                assert slot in matcher.slots_for(line[-3:][::-1], matcher.ends), (rule.id, line)
+                checked += 1
+    assert checked > 40
+
+
 def test_line_starts_refuses_what_it_cannot_read():
     assert line_starts(regex.compile(r"foo")) is None  # not anchored at the line start
     assert line_starts(regex.compile(r"^(?:foo){e<=1}")) is None  # fuzzy matching
     assert line_starts(regex.compile(r"^[[:alpha:]]+")) is None  # POSIX class
     assert line_starts(regex.compile(r"^a|b")) is None  # only one branch anchored
     assert line_starts(regex.compile(r"^\p{Lu}x")) is not None
+    assert line_ends(regex.compile(r"^a")) is None  # not anchored at the line end
+    ends = line_ends(regex.compile(r"\((?:AP|AFP)\)\s*$"))
+    assert ends is not None and all(tests[0]("  "[0]) or tests[0](")") for tests in ends)
 
 
 @pytest.mark.parametrize(

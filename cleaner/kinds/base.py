@@ -77,6 +77,8 @@ class Step(Protocol):
     rule_id: str
     marks_repaired: bool  # its edits' results are repairs later rules should spare
     context_sensitive: bool  # whether it fires can depend on other lines (scopes, blocks)
+    # optional `line_local: bool`: its edits on a text are those on each line alone, a
+    # function of the line's content only (lets the engine skip it on lines it has seen)
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         """Sorted, non-overlapping edits with offsets into `text`."""
@@ -126,6 +128,22 @@ def line_spans(text: str) -> list[tuple[int, int]]:
         spans.append((pos, nl))
         pos = nl + 1
     return spans
+
+
+_LINES = object()  # key of the shared line list in StepContext.memo
+
+
+def text_lines(text: str, ctx: StepContext) -> list[str]:
+    """The lines of `text` (as `line_spans` cuts them), split once per text and shared
+    by the steps that look at it (do not modify the list)."""
+    cached = ctx.memo.get(_LINES)
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    lines = text.split("\n")
+    if lines[-1] == "":  # no line after a final newline
+        lines.pop()
+    ctx.memo[_LINES] = (text, lines)
+    return lines
 
 
 def line_number(text: str, offset: int) -> int:

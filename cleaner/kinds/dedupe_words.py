@@ -72,6 +72,7 @@ class DedupeWords:
     english_only: bool
     marks_repaired: bool = False
     context_sensitive: bool = False
+    line_local: bool = True  # matches never cross a newline; English is judged per line
     precheck: frozenset[bytes] | None = None  # fast path: the words, when all are ASCII letters
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:

@@ -39,6 +39,10 @@ class DropLine:
     def context_sensitive(self) -> bool:
         return bool(self.first_lines or self.last_lines)
 
+    @property
+    def line_local(self) -> bool:
+        return not self.context_sensitive
+
     def matches(self, line: str, timeout: float) -> bool:
         if search(self.pattern, line, timeout, self.rule_id) is None:
             return False

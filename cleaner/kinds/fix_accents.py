@@ -21,12 +21,11 @@ from functools import lru_cache
 
 import regex
 
-from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext, line_spans
+from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext
 from cleaner.lang import looks_english
 from cleaner.model import Edit
 
 WORD = regex.compile(r"\p{L}+")
-HAS_MARK = regex.compile(r"[^\x00-\x7f]")
 # Latin letters that carry a diacritic (Latin-1 Supplement, Latin Extended-A/B): a text
 # without one has nothing to fix. Curly quotes and dashes are not in here. (A plain
 # range of code points: the stdlib engine scans for it several times faster.)
@@ -52,28 +51,40 @@ class FixAccents:
     min_plain_zipf: float
     marks_repaired: bool = False
     context_sensitive: bool = False
+    line_local: bool = True  # each line on its own (language, words)...
+    reads_repaired: bool = True  # ...and the repaired spans on it
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
+        """Walk only the lines holding an accented letter; judge a line's language only
+        when one of its words would be fixed."""
         edits: list[Edit] = []
-        if not ACCENTED_LATIN.search(text):
-            return edits
         repaired = _Spans(ctx.repaired)
-        for i, (start, end) in enumerate(line_spans(text)):
+        m = ACCENTED_LATIN.search(text)
+        line_no, counted = 1, 0
+        while m is not None:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            end = len(text) if end == -1 else end
+            line_no += text.count("\n", counted, start)
+            counted = start
             line = text[start:end]
-            if not ACCENTED_LATIN.search(line) or not looks_english(line):
-                continue
-            for m in WORD.finditer(line):
-                word = m.group()
-                if not HAS_MARK.search(word):
+            english: bool | None = None
+            for w in WORD.finditer(line):
+                word = w.group()
+                if word.isascii():
                     continue
-                a, b = start + m.start(), start + m.end()
+                a, b = start + w.start(), start + w.end()
                 if repaired.overlaps(a, b):
                     continue
                 plain = strip_marks(word)
                 if plain == word or not plain.isascii():
                     continue
                 if zipf(word.lower()) < self.max_accented_zipf and zipf(plain.lower()) >= self.min_plain_zipf:
-                    edits.append(Edit(self.rule_id, a, b, word, plain, i + 1))
+                    if english is None:
+                        english = looks_english(line)
+                    if english:
+                        edits.append(Edit(self.rule_id, a, b, word, plain, line_no))
+            m = ACCENTED_LATIN.search(text, end + 1)
         return edits
 
 

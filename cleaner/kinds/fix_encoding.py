@@ -64,8 +64,9 @@ class FixEncoding:
     config: Any
     marks_repaired: bool = True
     context_sensitive: bool = False
+    line_local: bool = True  # ftfy runs on each line alone
     trigger: re.Pattern[str] | None = None  # fast path: lines without a match are left alone
-    window: re.Pattern[str] | None = None  # fast path, second look at a line the trigger found
+    window: Windows | None = None  # fast path, second look at a line the trigger found
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         if self.trigger is None:
@@ -80,7 +81,7 @@ class FixEncoding:
             end = text.find("\n", m.end())
             end = len(text) if end == -1 else end
             pos = end + 1
-            if self.window is not None and self.window.search(text, start, end) is None:
+            if self.window is not None and not self.window.any_in(text, start, end):
                 continue
             line_no += text.count("\n", counted, start)
             counted = start
@@ -109,14 +110,20 @@ class FixEncoding:
 
 
 def trigger_class(config: Any) -> str | None:
-    """A regex character class matching every character some enabled ftfy fixer needs.
+    """`trigger_chars` as a regex character class."""
+    chars = trigger_chars(config)
+    return _char_class(chars) if chars else None
+
+
+def trigger_chars(config: Any) -> set[int] | None:
+    """The characters (code points) some enabled ftfy fixer needs.
 
     A line with none of them comes back from `ftfy.fix_text(line, config)` unchanged:
     `fix_encoding` only acts on text its badness regex flags (`is_bad`), and every
     alternative of that regex needs one character of `badness_triggers()`; every other
     fixer acts on a fixed set of characters (C1 and other control characters,
     surrogates, the escape character, ligatures, full-width forms, curly quotes, `&`
-    for HTML entities). Returns None when no such class can be given.
+    for HTML entities). Returns None when no such set can be given.
     """
     from ftfy import chardata, fixes
 
@@ -146,26 +153,53 @@ def trigger_class(config: Any) -> str | None:
         chars |= _class_chars(fixes.SINGLE_QUOTE_RE.pattern) | _class_chars(fixes.DOUBLE_QUOTE_RE.pattern)
     if config.fix_line_breaks:  # cleaner always turns it off; handled for completeness
         return None
-    return _char_class(chars) if chars else None
+    return chars
 
 
-def window_pattern(config: Any) -> str | None:
-    """A regex every line ftfy can change under `config` matches (None: no such regex).
+@dataclass
+class Windows:
+    """Pairs of neighbouring characters (or single characters) one of which every line
+    ftfy can change under a configuration holds.
 
     Sharper than `trigger_class`: each alternative of the badness regex contributes two
-    characters it must consume side by side (`[A][B]`, chosen to avoid common text), the
-    other fixers their characters, as in `trigger_class`. Run on the few lines the
-    trigger class finds, it spares ftfy the lines whose accented letters or symbols are
-    not next to the characters mojibake would put there.
+    characters it must consume side by side (chosen to avoid common text), the other
+    fixers their characters. Checked on the few lines the trigger class finds, it spares
+    ftfy the lines whose accented letters or symbols sit next to nothing mojibake would
+    put there.
     """
+
+    first: re.Pattern[str]  # the first characters of the pairs, and the single characters
+    then: dict[str, frozenset[str] | None]  # first character: what may follow it (None: it alone)
+
+    def any_in(self, text: str, start: int, end: int) -> bool:
+        for m in self.first.finditer(text, start, end):
+            follow = self.then[m.group()]
+            if follow is None:
+                return True
+            p = m.end()
+            if p < end and text[p] in follow:
+                return True
+        return False
+
+
+def windows_for(config: Any) -> Windows | None:
     if not config.fix_encoding:
-        return trigger_class(config)
-    windows = badness_windows()
-    others = trigger_class(config._replace(fix_encoding=False))
-    if windows is None:
         return None
-    parts = [_char_class(a) + (_char_class(b) if b else "") for a, b in windows]
-    return "|".join(parts + ([others] if others else []))
+    pairs = badness_windows()
+    if pairs is None:
+        return None
+    others = trigger_chars(config._replace(fix_encoding=False))
+    if others is None:
+        return None
+    then: dict[str, set[str] | None] = {chr(c): None for c in others}
+    for a, b in pairs:
+        for c in map(chr, a):
+            if b is None:
+                then[c] = None
+            elif c not in then or then[c] is not None:
+                then[c] = (then.get(c) or set()) | set(map(chr, b))
+    frozen = {c: None if f is None else frozenset(f) for c, f in then.items()}
+    return Windows(re.compile(_char_class(set(map(ord, frozen)))), frozen)
 
 
 @lru_cache(maxsize=1)
@@ -361,10 +395,8 @@ def build(rule: Rule, ctx: BuildContext) -> FixEncoding:
     form = options.pop("normalization") or None  # the loader has checked it against the choices
     config = ftfy.TextFixerConfig(normalization=form, fix_line_breaks=False, explain=False, **options)
     trigger = trigger_class(config) if ctx.fast else None
-    window = window_pattern(config) if trigger else None
-    return FixEncoding(
-        rule.id, config, trigger=re.compile(trigger) if trigger else None, window=re.compile(window) if window else None
-    )
+    window = windows_for(config) if trigger else None
+    return FixEncoding(rule.id, config, trigger=re.compile(trigger) if trigger else None, window=window)
 
 
 KIND = Kind(

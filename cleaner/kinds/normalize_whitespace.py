@@ -5,20 +5,20 @@ trailing blank lines and ends the text with exactly one newline (an empty text s
 empty). Indentation and non-breaking spaces inside a line are content and are kept;
 a blank line is never inserted.
 
-Fast path: a text that is already tidy (a few substring tests and one character-class
-search tell) gets no edits without a look at each line; the others are walked line by
+Fast path: a text that is already tidy (a few substring tests and a look at the last
+character of each line tell) gets no edits without a look at each line; the others are walked line by
 line with string methods, calling the trailing-space regex only on lines that end in
 a space character.
 """
 
 from __future__ import annotations
 
-import re
+import operator
 from dataclasses import dataclass
 
 import regex
 
-from cleaner.kinds.base import BuildContext, Kind, Rule, StepContext, line_spans
+from cleaner.kinds.base import BuildContext, Kind, Rule, StepContext, line_spans, text_lines
 from cleaner.model import Edit
 
 TRAILING = regex.compile(r"[^\S\n]+$")
@@ -28,11 +28,9 @@ TRAILING = regex.compile(r"[^\S\n]+$")
 SPACE_CHARS = frozenset(
     c for c in map(chr, range(0x3001)) if c != "\n" and (c.isspace() or TRAILING.match(c) is not None)
 )
-_SPACE_CLASS = "".join(f"\\u{ord(c):04x}" for c in sorted(SPACE_CHARS))
-SPACE_BEFORE_NEWLINE = re.compile(f"[{_SPACE_CLASS}]\n")
 
 
-def is_tidy(text: str) -> bool:
+def is_tidy(text: str, lines: list[str] | None = None) -> bool:
     """True only if normalizing `text` changes nothing (it may say False for a tidy text).
 
     Tidy: it ends with one newline after a line that does not end in white space, does
@@ -41,7 +39,10 @@ def is_tidy(text: str) -> bool:
     """
     if not text.endswith("\n") or text.endswith("\n\n") or text[0] in SPACE_CHARS or text[0] == "\n":
         return False
-    return "\n\n\n" not in text and SPACE_BEFORE_NEWLINE.search(text) is None
+    if "\n\n\n" in text:
+        return False
+    last_chars = map(operator.itemgetter(-1), filter(None, text.split("\n") if lines is None else lines))
+    return SPACE_CHARS.isdisjoint(last_chars)
 
 
 @dataclass
@@ -54,9 +55,10 @@ class NormalizeWhitespace:
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         if not self.fast:
             return self._find_plain(text)
-        if is_tidy(text):
+        lines = text_lines(text, ctx)
+        if is_tidy(text, lines):
             return []
-        return self._find_lines(text)
+        return self._find_lines(text, lines)
 
     def _find_plain(self, text: str) -> list[Edit]:
         spans = line_spans(text)
@@ -79,11 +81,8 @@ class NormalizeWhitespace:
                 add(len(text), len(text), "\n", last + 1)
         return self._edits(text, found)
 
-    def _find_lines(self, text: str) -> list[Edit]:
-        """The same edits as `_find_plain`, from the lines as strings."""
-        lines = text.split("\n")
-        if lines[-1] == "":  # line_spans() has no empty line after a final newline
-            lines.pop()
+    def _find_lines(self, text: str, lines: list[str]) -> list[Edit]:
+        """The same edits as `_find_plain`, from the lines as strings (`text_lines`)."""
         starts = []
         pos = 0
         for line in lines:

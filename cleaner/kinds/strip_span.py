@@ -39,6 +39,10 @@ class SpanRewrite:
     def context_sensitive(self) -> bool:
         return bool(self.first_lines or self.last_lines)
 
+    @property
+    def line_local(self) -> bool:
+        return not self.context_sensitive
+
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         candidates = lines_to_check(
             text, ctx, self.rule_id, self.lines, self.prefilter, self.first_lines, self.last_lines

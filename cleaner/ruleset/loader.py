@@ -162,7 +162,7 @@ def compile_sources(
             else:
                 merged.append(pair)
     spec = RuleSpec(sources, timeout, fast)  # type: ignore[arg-type] # every text is present once nothing failed
-    pipeline = Pipeline([r for r, _ in merged], [s for _, s in merged], timeout, extract, spec=spec)
+    pipeline = Pipeline([r for r, _ in merged], [s for _, s in merged], timeout, extract, fast, spec=spec)
     return register(pipeline)
 
 
