@@ -260,8 +260,9 @@ def rules_check(
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
 ) -> None:
-    """Validate every rule file and run every rule's examples."""
+    """Validate every rule file, run every rule's examples and probe every pattern for catastrophic backtracking."""
     from cleaner.ruleset.examples import run_examples
+    from cleaner.ruleset.redos import check_pipeline
 
     pipeline = build_pipeline(rules, no_default_rules)
     passed = failed = 0
@@ -272,8 +273,12 @@ def rules_check(
         failed += 1
         print(f"FAIL {outcome.name}")
         print(visible_diff(outcome.expected, outcome.actual, fromfile="expected", tofile="rule output"))
-    print(f"{len(pipeline.rules)} rules valid; examples: {passed} passed, {failed} failed")
-    raise typer.Exit(1 if failed else 0)
+    findings = check_pipeline(pipeline)
+    for finding in findings:
+        print(f"BACKTRACKING {finding}")
+    print(f"{len(pipeline.rules)} rules valid; examples: {passed} passed, {failed} failed; "
+          f"backtracking probes: {len(findings)} pattern(s) flagged")  # fmt: skip
+    raise typer.Exit(1 if failed or findings else 0)
 
 
 def main() -> None:
