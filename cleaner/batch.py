@@ -60,7 +60,7 @@ class CleanBatch:
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
             assert self.spec is not None
-            self._pipeline = self.spec.compile()
+            self._pipeline = self.spec.build()
         return self._pipeline
 
     def clean_text(self, text: Any) -> tuple[Any, str | None]:

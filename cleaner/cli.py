@@ -226,6 +226,11 @@ def run(
                 "  finished outputs are kept; no partial file is left under a final name."
                 " Fix the cause, then rerun with --resume to finish."
             )
+        if exc.broken_pipe:
+            # Leave at once: interpreter teardown can race the stopped worker pool's threads
+            # on the closed pipe and print a traceback; everything worth saying is said.
+            sys.stderr.flush()
+            os._exit(1)
         raise typer.Exit(1) from None
     stats = outcome.stats
     if report is not None:
@@ -398,8 +403,10 @@ def rules_check(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
 ) -> None:
-    """Validate every rule file and run the selected rules' examples (unsafe rules' too)."""
+    """Validate every rule file, run the selected rules' examples (unsafe rules' too) and probe every pattern
+    for catastrophic backtracking."""
     from cleaner.ruleset.examples import run_examples
+    from cleaner.ruleset.redos import check_pipeline
 
     pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=True)
     passed = failed = 0
@@ -410,8 +417,12 @@ def rules_check(
         failed += 1
         print(f"FAIL {outcome.name}")
         print(outcome.diff())
-    print(f"{len(pipeline.rules)} rules valid; examples: {passed} passed, {failed} failed")
-    raise typer.Exit(1 if failed else 0)
+    findings = check_pipeline(pipeline)
+    for finding in findings:
+        print(f"BACKTRACKING {finding}")
+    print(f"{len(pipeline.rules)} rules valid; examples: {passed} passed, {failed} failed; "
+          f"backtracking probes: {len(findings)} pattern(s) flagged")  # fmt: skip
+    raise typer.Exit(1 if failed or findings else 0)
 
 
 @rules_app.command("show")

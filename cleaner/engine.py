@@ -28,7 +28,7 @@ BUDGET_CHARS = 1_000_000
 class RuleSpec:
     """What a Pipeline was compiled from: the rule files' texts by layer, and its options.
 
-    Small, hashable and plain to pickle. A Pipeline travels to other processes (Ray
+    Small, hashable and plain to serialize. A Pipeline travels to other processes (Ray
     workers, `datasets.map` workers) as its spec and is compiled there once per process.
     """
 
@@ -39,7 +39,7 @@ class RuleSpec:
     ignore: tuple[str, ...] = ()
     unsafe: bool = False
 
-    def compile(self) -> Pipeline:
+    def build(self) -> Pipeline:
         """The compiled Pipeline, built once per process and then reused."""
         pipeline = _COMPILED.get(self)
         if pipeline is None:
@@ -71,10 +71,10 @@ class Pipeline:
     spec: RuleSpec | None = field(default=None, repr=False, compare=False)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        """Pickle as the rule texts, not as compiled regexes: unpickling compiles (once per process)."""
+        """Serialize as the rule texts, not as compiled regexes: loading compiles (once per process)."""
         if self.spec is None:
             return super().__reduce_ex__(protocol)
-        return (RuleSpec.compile, (self.spec,))
+        return (RuleSpec.build, (self.spec,))
 
     def apply(self, text: str) -> Result:
         """Clean `text` (with `\\n` line ends). Raises RuleTimeout if a rule exceeds its time budget.
