@@ -88,9 +88,11 @@ class _Pool:
     def stop(self) -> None:
         """Drop pending tasks and end running ones, rather than finish batches nobody will write."""
         processes = list((getattr(self.executor, "_processes", None) or {}).values())
-        self.executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        for process in processes:
+            process.join()
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
