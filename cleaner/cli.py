@@ -14,7 +14,7 @@ import typer
 
 from cleaner.config import ConfigError, load_config
 from cleaner.engine import Pipeline
-from cleaner.errors import InputProblem, OutputError, RuleFileError
+from cleaner.errors import InputProblem, OutputError, RuleFileError, RuleTimeout
 from cleaner.io.files import UsageError
 from cleaner.io.inputs import read_input
 from cleaner.model import origin_lines
@@ -286,10 +286,13 @@ def explain(
     pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=unsafe)
     try:
         decoded = read_input(str(file), file.read_bytes(), extract=pipeline.extract)
-    except InputProblem as exc:
+        result = pipeline.apply(decoded.text)
+    except OSError as exc:
+        err(f"error: {file}: cannot read: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
+    except (InputProblem, RuleTimeout) as exc:
         err(f"error: {file}: {exc}")
         raise typer.Exit(1) from None
-    result = pipeline.apply(decoded.text)
     if rule is not None:
         _explain_near_misses(file, decoded.text, result, pipeline, rule, limit)
         return

@@ -234,6 +234,14 @@ def test_rules_check_names_the_catastrophic_rule(cli, tmp_path):
     assert "examples: 4 passed, 0 failed; backtracking probes: 1 pattern(s) flagged" in out
 
 
+def test_explain_reports_a_rule_timeout_without_traceback(tmp_path):
+    rules = slow_rule_file(tmp_path / "slow.toml")
+    (tmp_path / "a.txt").write_text("a" * 60 + "b\n", encoding="utf-8")
+    args = ["explain", str(tmp_path / "a.txt"), "--no-default-rules", "--rules", str(rules)]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 1 and "rule t.catastrophic timed out" in r.stderr, r.output
+
+
 def test_catastrophic_rule_at_run_time_quarantines_records_in_bounded_time(cli, tmp_path):
     rules = slow_rule_file(tmp_path / "slow.toml")
     recs = [{"id": f"r{i}", "text": "AD\nfine text\n"} for i in range(40)]
