@@ -27,6 +27,7 @@ test: $(STAMP)
 # The long fault loops and scale checks (kill -9 at many points, 20 MB documents); CI runs them too.
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow --durations=5
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest tests/test_properties.py
 
 golden: $(STAMP)
 	$(BIN)/cleaner test --update

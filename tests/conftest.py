@@ -6,10 +6,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from cleaner import load_rules
 
 pytest_plugins = ["pytester"]
+
+settings.register_profile("default", max_examples=150)
+settings.register_profile("thorough", max_examples=600)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 

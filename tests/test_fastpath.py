@@ -56,11 +56,15 @@ def test_fast_path_matches_plain_path_on_arbitrary_text(both, text):
     assert fast.apply(text) == plain.apply(text)
 
 
+def _encoding_step(pipeline):
+    return pipeline.steps[[r.id for r in pipeline.rules].index("encoding.mojibake")]
+
+
 def test_env_switch_builds_plain_path(monkeypatch):
     monkeypatch.setenv("CLEANER_FAST_PATH", "0")
-    assert load_rules().steps[0].trigger is None
+    assert _encoding_step(load_rules()).trigger is None
     monkeypatch.setenv("CLEANER_FAST_PATH", "1")
-    assert load_rules().steps[0].trigger is not None
+    assert _encoding_step(load_rules()).trigger is not None
 
 
 # --- fix_encoding: lines without a trigger character come back from ftfy unchanged ----
@@ -69,7 +73,7 @@ def test_env_switch_builds_plain_path(monkeypatch):
 def test_ftfy_leaves_lines_without_trigger_characters_alone(both):
     import ftfy
 
-    config = both[0].steps[0].config
+    config = _encoding_step(both[0]).config
     trigger = re.compile(trigger_class(config))
     assert not trigger.search("“Curly” quotes — dashes… © ® ™ NBSP\u00a0• « » ‘ok’")
     assert trigger.search("donâ€™t") and trigger.search("caf\u00e9") and trigger.search("\x1b[31m")
@@ -85,7 +89,7 @@ def test_ftfy_leaves_lines_without_trigger_characters_alone(both):
 def test_ftfy_leaves_lines_without_a_window_alone(both):
     import ftfy
 
-    step = both[0].steps[0]
+    step = _encoding_step(both[0])
     windows = step.window
     assert windows is not None and not windows.any_in("In Zürich — José said so.", 0, 25)
     assert windows.any_in("donâ€™t", 0, 6) and windows.any_in("cafÃ©", 0, 5)
