@@ -115,7 +115,9 @@ def test_clean_batch_in_ray_data(ray_address, pipeline):
     # Ray's default (numpy) batches and a pool of actors work as well.
     rows = [{"id": i, "text": t, "n": i * 1.5} for i, t in enumerate(records(6)[j]["text"] for j in range(6))]
     out = ray.data.from_items(rows).map_batches(
-        CleanBatch, fn_constructor_kwargs={"error_field": "error"}, compute=ray.data.ActorPoolStrategy(size=2)
+        CleanBatch,
+        fn_constructor_kwargs={"pipeline": pipeline, "error_field": "error"},
+        compute=ray.data.ActorPoolStrategy(size=2),
     )
     got = sorted(out.take_all(), key=lambda r: r["id"])
     assert [r["text"] for r in got] == [pipeline(r["text"]) for r in rows]

@@ -11,7 +11,7 @@
       → the driver joins the quarantine and edit-log parts in input order.
 
 So records, ids, quarantine entries, edit-log lines and counts are the local engine's.
-Ray is imported only here, and only when `--engine ray` is asked for.
+Ray is imported only by this module and `ray_read`, and only when `--engine ray` is asked for.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from cleaner.io.jsonl import dumps
 from cleaner.runner.local import RunReport, _Warnings, default_quarantine, write_stats_json
 from cleaner.runner.options import RunOptions
 from cleaner.runner.remote import (
-    STATE_DIR,
     RemoteUnit,
     atomic_output,
     delete_dir,
@@ -44,6 +43,7 @@ from cleaner.runner.remote import (
     resolve,
     write_file,
 )
+from cleaner.runner.state import STATE_DIR
 from cleaner.runner.tasks import Task
 from cleaner.runner.work import run_task, set_pipeline
 from cleaner.stats import RunStats
@@ -72,23 +72,23 @@ def run_ray(
     ray = require_ray()
     if options.resume:
         raise UsageError("--resume is not supported with --engine ray: rerun the whole corpus")
-    started = False
-    if not ray.is_initialized():
+    with warnings.catch_warnings():
+        # Ray's advice (more actors than a small input has blocks, future defaults) is not the user's concern.
+        warnings.filterwarnings("ignore", module=r"ray\.")
+        started = False
+        if not ray.is_initialized():
+            try:
+                ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+            except Exception as exc:  # ConnectionError, a version mismatch, …: nothing was written
+                raise UsageError(f"cannot join the Ray cluster at {address or 'a new local cluster'}: {exc}") from None
+            started = True
         try:
-            ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-        except Exception as exc:  # ConnectionError, a version mismatch, …: nothing was written
-            raise UsageError(f"cannot join the Ray cluster at {address or 'a new local cluster'}: {exc}") from None
-        started = True
-    try:
-        with warnings.catch_warnings():
-            # Ray Data's advice (e.g. more actors than a small input has blocks) is not the user's concern.
-            warnings.filterwarnings("ignore", module=r"ray\.")
             return _run(ray, units, pipeline, options, out)
-    except ray.exceptions.RayError as exc:
-        raise RayRunError(f"the Ray run failed, outputs may be incomplete: {exc}") from exc
-    finally:
-        if started:
-            ray.shutdown()
+        except ray.exceptions.RayError as exc:
+            raise RayRunError(f"the Ray run failed, outputs may be incomplete: {exc}") from exc
+        finally:
+            if started:
+                ray.shutdown()
 
 
 def _run(ray: Any, units: list[RemoteUnit], pipeline: Pipeline, options: RunOptions, out: str) -> RunReport:
@@ -107,7 +107,7 @@ def _run(ray: Any, units: list[RemoteUnit], pipeline: Pipeline, options: RunOpti
     report = RunReport(RunStats())
     summaries: list[dict[str, Any]] = []
     if units:
-        in_fs = resolve(_input_location(units[0]))[0]
+        in_fs = resolve(units[0].root or units[0].path)[0]
         names = [u.name for u in units]
         # Reading is light (decompression, splitting lines): it takes no CPU slot from the cleaners.
         ds = ray.data.read_datasource(TaskSource(units, in_fs), num_cpus=0)
@@ -148,10 +148,6 @@ def _run(ray: Any, units: list[RemoteUnit], pipeline: Pipeline, options: RunOpti
         largest = max((t["rss_mb"] for t in summaries), default=0.0)
         write_stats_json(options.stats_json, report, len(units), largest_worker_mb=largest)
     return report
-
-
-def _input_location(unit: RemoteUnit) -> str:
-    return unit.name if is_uri(unit.name) else unit.path
 
 
 def _default_quarantine(out: str) -> str:

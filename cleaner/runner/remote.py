@@ -22,8 +22,6 @@ from cleaner.io.files import UsageError
 from cleaner.io.formats import format_of, output_name
 from cleaner.runner.units import GLOB_CHARS, plan_units
 
-STATE_DIR = ".cleaner-run"
-
 
 @dataclass(frozen=True)
 class RemoteUnit:
@@ -34,6 +32,7 @@ class RemoteUnit:
     path: str  # the input, on the input filesystem
     target: str  # the output, on the output filesystem
     fmt: str
+    root: str = ""  # a location on the input filesystem, to resolve it by (empty: local)
 
 
 def is_uri(location: str) -> bool:
@@ -50,7 +49,7 @@ def resolve(location: str) -> tuple[Any, str]:
 
 
 def to_location(fs: Any, path: str, like: str) -> str:
-    """A path on `fs` back as a location string, with the scheme of `like`."""
+    """A path on `fs` back as a location string with the scheme of `like`, to show (`s3://bucket/key`)."""
     if not is_uri(like):
         return path
     return f"{like.split('://', 1)[0]}://{path}"
@@ -90,15 +89,15 @@ def _plan_uris(inputs: list[str], out: str) -> list[RemoteUnit]:
                 raise UsageError(f"no file matches {raw}")
         else:
             found = list(_expand(fs, path, raw, skip))
-        pairs.extend((to_location(fs, p, raw), p, rel) for p, rel in found)
+        pairs.extend((to_location(fs, p, raw), p, rel, glob_base or raw) for p, rel in found)
     units: list[RemoteUnit] = []
     seen: dict[str, str] = {}
-    for name, path, rel in pairs:
+    for name, path, rel, root in pairs:
         target = posixpath.join(out_path, posixpath.dirname(rel), output_name(posixpath.basename(rel)))
         if target in seen:
             raise UsageError(f"{name} and {seen[target]} would both be written to {target}")
         seen[target] = name
-        units.append(RemoteUnit(len(units), name, path, target, format_of(path)))
+        units.append(RemoteUnit(len(units), name, path, target, format_of(path), root if is_uri(root) else ""))
     return units
 
 
