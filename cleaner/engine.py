@@ -101,7 +101,7 @@ class _CleanLines:
         self._lines: dict[int, tuple[str, frozenset[str]]] = {}
 
     def saw(self, i: int, step: Step, text: str, found: Sequence[Edit], ctx: StepContext) -> None:
-        self.seen[i] = text if not found and _line_local(step, ctx) else None
+        self.seen[i] = None if found or not _line_local(step, ctx) else text
 
     def covers(self, i: int, step: Step, text: str, ctx: StepContext) -> bool:
         seen = self.seen[i]
