@@ -86,7 +86,7 @@ class Pipeline:
         """
         ctx = StepContext(budget=self.budget(text))
         edits: list[Edit] = []
-        clean = _CleanLines(len(self.steps)) if self.fast else None
+        clean = _CleanLines(self._line_local) if self.fast else None
         for n in range(MAX_PASSES):
             text, found = self._pass(text, ctx, n * len(self.steps), clean)
             edits.extend(found)
@@ -102,12 +102,17 @@ class Pipeline:
     def _context_sensitive(self) -> bool:
         return any(step.context_sensitive for step in self.steps)
 
+    @cached_property
+    def _line_local(self) -> list[tuple[bool, bool]]:
+        """Per step: (line-local, reads the repaired spans); see _CleanLines."""
+        return [(getattr(s, "line_local", False), getattr(s, "reads_repaired", False)) for s in self.steps]
+
     def _pass(
         self, text: str, ctx: StepContext, first_step: int, clean: _CleanLines | None = None
     ) -> tuple[str, list[Edit]]:
         edits: list[Edit] = []
         for i, step in enumerate(self.steps):
-            if clean is not None and first_step and clean.covers(i, step, text, ctx):
+            if clean is not None and first_step and clean.covers(i, text, ctx):
                 continue
             ctx.start()
             try:
@@ -115,7 +120,7 @@ class Pipeline:
             except RuleTimeout:
                 raise RuleTimeout(step.rule_id, ctx.budget) from None
             if clean is not None:
-                clean.saw(i, step, text, found, ctx)
+                clean.saw(i, text, found, ctx)
             if not found:
                 continue
             if first_step + i:
@@ -162,16 +167,21 @@ class _CleanLines:
     reads the repaired spans (`step.reads_repaired`) counts only while there are none.
     """
 
-    def __init__(self, steps: int):
-        self.seen: list[str | None] = [None] * steps  # per step: a text it found nothing in
+    def __init__(self, local: list[tuple[bool, bool]]):
+        self.local = local  # per step: (line-local, reads the repaired spans)
+        self.seen: list[str | None] = [None] * len(local)  # per step: a text it found nothing in
         self._lines: dict[int, tuple[str, frozenset[str]]] = {}
 
-    def saw(self, i: int, step: Step, text: str, found: Sequence[Edit], ctx: StepContext) -> None:
-        self.seen[i] = text if not found and _line_local(step, ctx) else None
+    def _applies(self, i: int, ctx: StepContext) -> bool:
+        line_local, reads_repaired = self.local[i]
+        return line_local and not (reads_repaired and ctx.repaired)
 
-    def covers(self, i: int, step: Step, text: str, ctx: StepContext) -> bool:
+    def saw(self, i: int, text: str, found: Sequence[Edit], ctx: StepContext) -> None:
+        self.seen[i] = None if found or not self._applies(i, ctx) else text
+
+    def covers(self, i: int, text: str, ctx: StepContext) -> bool:
         seen = self.seen[i]
-        if seen is None or not _line_local(step, ctx):
+        if seen is None or not self._applies(i, ctx):
             return False
         return seen is text or self.lines(text, ctx) <= self.lines(seen, ctx)
 
@@ -213,7 +223,3 @@ def shift_spans(spans: list[tuple[int, int]], edits: Sequence[Edit]) -> list[tup
             continue  # an edit touches this span
         out.append((s + delta, e + delta))
     return out
-
-
-def _line_local(step: Step, ctx: StepContext) -> bool:
-    return getattr(step, "line_local", False) and not (getattr(step, "reads_repaired", False) and ctx.repaired)

@@ -135,14 +135,17 @@ _LINES = object()  # key of the shared line list in StepContext.memo
 
 def text_lines(text: str, ctx: StepContext) -> list[str]:
     """The lines of `text` (as `line_spans` cuts them), split once per text and shared
-    by the steps that look at it (do not modify the list)."""
-    cached = ctx.memo.get(_LINES)
+    by the steps that look at it, in every pass (do not modify the list)."""
+    known = ctx.memo.get(_LINES)
+    if known is None:
+        known = ctx.memo[_LINES] = {}
+    cached = known.get(id(text))
     if cached is not None and cached[0] is text:
         return cached[1]
     lines = text.split("\n")
     if lines[-1] == "":  # no line after a final newline
         lines.pop()
-    ctx.memo[_LINES] = (text, lines)
+    known[id(text)] = (text, lines)
     return lines
 
 

@@ -58,6 +58,8 @@ class FixAccents:
         """Walk only the lines holding an accented letter; judge a line's language only
         when one of its words would be fixed."""
         edits: list[Edit] = []
+        if text.isascii():  # accented letters are not ASCII (a C-speed check)
+            return edits
         repaired = _Spans(ctx.repaired)
         m = ACCENTED_LATIN.search(text)
         line_no, counted = 1, 0

@@ -67,6 +67,7 @@ class FixEncoding:
     line_local: bool = True  # ftfy runs on each line alone
     trigger: re.Pattern[str] | None = None  # fast path: lines without a match are left alone
     window: Windows | None = None  # fast path, second look at a line the trigger found
+    ascii_trigger: re.Pattern[str] | None = None  # the trigger's ASCII characters (for ASCII texts)
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         if self.trigger is None:
@@ -74,9 +75,14 @@ class FixEncoding:
         import ftfy
 
         edits: list[Edit] = []
+        trigger = self.trigger
+        if text.isascii():  # a C-speed check; then only ASCII trigger characters can occur
+            if self.ascii_trigger is None:
+                return edits
+            trigger = self.ascii_trigger
         line_no, counted = 1, 0
         pos = 0
-        while (m := self.trigger.search(text, pos)) is not None:
+        while (m := trigger.search(text, pos)) is not None:
             start = text.rfind("\n", 0, m.start()) + 1
             end = text.find("\n", m.end())
             end = len(text) if end == -1 else end
@@ -394,9 +400,17 @@ def build(rule: Rule, ctx: BuildContext) -> FixEncoding:
     options = {name: rule.settings[name] for name in FTFY_SETTINGS}
     form = options.pop("normalization") or None  # the loader has checked it against the choices
     config = ftfy.TextFixerConfig(normalization=form, fix_line_breaks=False, explain=False, **options)
-    trigger = trigger_class(config) if ctx.fast else None
-    window = windows_for(config) if trigger else None
-    return FixEncoding(rule.id, config, trigger=re.compile(trigger) if trigger else None, window=window)
+    chars = trigger_chars(config) if ctx.fast else None
+    if not chars:
+        return FixEncoding(rule.id, config)
+    ascii_chars = {c for c in chars if c < 0x80}
+    return FixEncoding(
+        rule.id,
+        config,
+        trigger=re.compile(_char_class(chars)),
+        window=windows_for(config),
+        ascii_trigger=re.compile(_char_class(ascii_chars)) if ascii_chars else None,
+    )
 
 
 KIND = Kind(
