@@ -31,7 +31,7 @@ def ordered_results(
     try:
         window: deque[tuple[Task, Future[TaskResult]]] = deque()
         for task in tasks:
-            window.append((task, pool.submit(task)))
+            window.append((task, pool.submit(task, window)))
             while len(window) >= workers * WINDOW_PER_WORKER:
                 yield pool.collect(window)
         while window:
@@ -51,8 +51,12 @@ class _Pool:
         self.context = multiprocessing.get_context("fork")
         self.executor = ProcessPoolExecutor(workers, mp_context=self.context)
 
-    def submit(self, task: Task) -> Future[TaskResult]:
-        return self.executor.submit(run_task, task)
+    def submit(self, task: Task, window: deque[tuple[Task, Future[TaskResult]]]) -> Future[TaskResult]:
+        try:
+            return self.executor.submit(run_task, task)
+        except BrokenProcessPool:  # a worker died before this task could even be queued
+            self._recover(window)
+            return self.executor.submit(run_task, task)
 
     def collect(self, window: deque[tuple[Task, Future[TaskResult]]]) -> TaskResult:
         future = window[0][1]
