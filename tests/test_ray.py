@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cleaner import CleanBatch
 from cleaner.cli import app
 
-from .corpus_factory import records, write_jsonl
+from .corpus_factory import read_jsonl, records, write_jsonl
 
 
 @pytest.fixture(scope="session")
@@ -51,14 +51,7 @@ def read_records(path):
         import pyarrow.parquet as pq
 
         return pq.read_table(path).to_pylist()
-    data = path.read_bytes()
-    if path.name.endswith(".gz"):
-        data = gzip.decompress(data)
-    elif path.name.endswith(".zst"):
-        import zstandard
-
-        data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
-    return [json.loads(line) for line in data.decode("utf-8").splitlines()]
+    return read_jsonl(path)
 
 
 def test_ray_engine_equals_local_engine(cli, tmp_path, ray_address):
