@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cleaner.io.compress import compression_of, open_write
-from cleaner.io.files import temp_beside
+from cleaner.io.files import temp_beside, write_atomic
 from cleaner.runner.units import Unit
 
 
@@ -72,50 +72,21 @@ class TextFileSink(Sink):
         return self.data is not None
 
     def commit(self) -> None:
-        if self.data is None:
-            return
-        tmp = temp_beside(self.target)
-        try:
-            tmp.write_bytes(self.data)
-            os.replace(tmp, self.target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        if self.data is not None:
+            write_atomic(self.target, self.data)
 
 
-class StreamFileSink(Sink):
-    """JSONL, compressed like its input."""
+class TempFileSink(Sink):
+    """Streams into a temporary file beside the target; `commit` renames it into place.
+
+    Subclasses open `self.writer` on `self.tmp`; anything with a `close()` will do.
+    """
+
+    writer: Any
 
     def __init__(self, target: Path):
         self.target = target
         self.tmp = temp_beside(target)
-        self.stream: BinaryIO = open_write(self.tmp, compression_of(target))
-
-    def write(self, output: Any) -> None:
-        if output:
-            self.stream.write(output)
-
-    def commit(self) -> None:
-        self.stream.close()
-        os.replace(self.tmp, self.target)
-
-    def abort(self) -> None:
-        try:
-            self.stream.close()
-        finally:
-            self.tmp.unlink(missing_ok=True)
-
-
-class ParquetFileSink(Sink):
-    def __init__(self, target: Path, schema: Any):
-        from cleaner.io.parquet import ParquetSink
-
-        self.target = target
-        self.tmp = temp_beside(target)
-        self.writer = ParquetSink(self.tmp, schema)
-
-    def write(self, output: Any) -> None:
-        self.writer.write_rows(output)
 
     def commit(self) -> None:
         self.writer.close()
@@ -126,3 +97,26 @@ class ParquetFileSink(Sink):
             self.writer.close()
         finally:
             self.tmp.unlink(missing_ok=True)
+
+
+class StreamFileSink(TempFileSink):
+    """JSONL, compressed like its input."""
+
+    def __init__(self, target: Path):
+        super().__init__(target)
+        self.writer: BinaryIO = open_write(self.tmp, compression_of(target))
+
+    def write(self, output: Any) -> None:
+        if output:
+            self.writer.write(output)
+
+
+class ParquetFileSink(TempFileSink):
+    def __init__(self, target: Path, schema: Any):
+        from cleaner.io.parquet import ParquetSink
+
+        super().__init__(target)
+        self.writer = ParquetSink(self.tmp, schema)
+
+    def write(self, output: Any) -> None:
+        self.writer.write_rows(output)
