@@ -24,6 +24,7 @@ from typing import Any
 import regex
 
 from cleaner.kinds.base import StepContext, in_scope_lines, line_spans, may_match, text_lines
+from cleaner.literals import LiteralIndex, required_literals
 
 PREFIX = 3  # characters of a line looked at
 MAX_SEQUENCES = 5000  # more start sequences than this: the rule is not worth dispatching
@@ -351,17 +352,27 @@ class LineMatcher:
 
 @dataclass
 class LineFilter:
-    """What a line rule's step holds: its slot in the shared matcher, or a whole-text gate."""
+    """What a line rule's step holds: its slot in the shared matcher, or a whole-text gate,
+    and the required-literal gate (see `cleaner.literals`) when its pattern has one."""
 
     matcher: LineMatcher | None
     slot: int
     gate: regex.Pattern[str] | None  # used when the rule could not be dispatched
     rule_id: str
+    literals: LiteralIndex | None = None
+    literal_slot: int = 0
 
     def lines(self, text: str, ctx: StepContext) -> Candidates | None:
         """The lines the rule may match, in order; None when any line may."""
+        holding = self.literals.lines(text, ctx)[self.literal_slot] if self.literals is not None else None
+        if holding is not None and not holding:
+            return []
         if self.matcher is not None:
-            return self.matcher.candidates(text, ctx)[self.slot]
+            found = self.matcher.candidates(text, ctx)[self.slot]
+            return found if holding is None else [c for c in found if c[0] in holding]
+        if holding is not None:
+            spans = line_spans(text)
+            return [(i, *spans[i]) for i in sorted(holding)]
         if not may_match(self.gate, text, ctx):
             return []
         return None
@@ -372,13 +383,17 @@ def line_checks(
 ) -> tuple[regex.Pattern[str] | None, LineFilter | None]:
     """(whole-text prefilter, line filter) for a line rule being built with BuildContext `ctx`.
 
-    Plain path: the prefilter only. Fast path: the rule's slot in the shared matcher when
-    its start sequences are selective, else its prefilter as a gate (compiled only then).
+    Plain path: the prefilter only. Fast path: when the pattern has required literals,
+    the lines that hold one (see `cleaner.literals`); else the rule's slot in the shared
+    matcher when its start (or end) sequences are selective; else its prefilter as a gate.
     """
     from cleaner.patterns import line_prefilter
 
     if not ctx.fast or ctx.lines is None:
         return line_prefilter(pattern), None
+    required = required_literals(pattern) if ctx.literals is not None else None
+    if required:  # the lines holding its words are far fewer than those its first characters allow
+        return None, LineFilter(None, 0, None, rule_id, ctx.literals, ctx.literals.add(required))
     starts = line_starts(pattern)
     if _selective(starts):
         return None, LineFilter(ctx.lines, ctx.lines.add(starts), None, rule_id)
@@ -409,8 +424,7 @@ def lines_to_check(
     """
     found: Candidates | None
     if lines is not None:
-        matcher = lines.matcher
-        found = matcher.candidates(text, ctx)[lines.slot] if matcher is not None else lines.lines(text, ctx)
+        found = lines.lines(text, ctx)
         if not found:
             return found if found is not None else _all_in_scope(text, first_lines, last_lines)
     else:

@@ -105,6 +105,7 @@ class BuildContext:
     timeout: float
     fast: bool = True  # build the fast paths (exact pre-checks); False gives the plain reference path
     lines: Any = None  # the LineMatcher shared by the line rules of the pipeline being built (fast path)
+    literals: Any = None  # the LiteralIndex shared by the same rules (fast path)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from cleaner.extract import ExtractSettings, check_extract_table
 from cleaner.kinds import KINDS
 from cleaner.kinds.base import BuildContext, Rule, Setting
 from cleaner.linematch import LineMatcher
+from cleaner.literals import LiteralIndex
 from cleaner.patterns import DEFAULT_TIMEOUT, PatternError, compile_pattern, list_fragment
 from cleaner.ruleset.locate import Locator, toml_error_line
 from cleaner.ruleset.select import select_rules
@@ -124,7 +125,13 @@ def compile_sources(
                 layer_of.append(number)
     lists = _collect_lists(parsed, problems)
     extract = _collect_extract(parsed, layer_of, problems)
-    ctx = BuildContext(lists=lists, timeout=timeout, fast=fast, lines=LineMatcher() if fast else None)
+    ctx = BuildContext(
+        lists=lists,
+        timeout=timeout,
+        fast=fast,
+        lines=LineMatcher() if fast else None,
+        literals=LiteralIndex() if fast else None,
+    )
 
     by_layer: list[list[tuple[Rule, Any]]] = []
     for number in range(len(sources)):
