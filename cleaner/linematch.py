@@ -352,8 +352,8 @@ class LineMatcher:
 
 @dataclass
 class LineFilter:
-    """What a line rule's step holds: its slot in the shared matcher, or a whole-text gate,
-    and the required-literal gate (see `cleaner.literals`) when its pattern has one."""
+    """What a line rule's step holds: its slot in the shared literal index (see
+    `cleaner.literals`), or its slot in the shared line matcher, or a whole-text gate."""
 
     matcher: LineMatcher | None
     slot: int
@@ -364,15 +364,10 @@ class LineFilter:
 
     def lines(self, text: str, ctx: StepContext) -> Candidates | None:
         """The lines the rule may match, in order; None when any line may."""
-        holding = self.literals.lines(text, ctx)[self.literal_slot] if self.literals is not None else None
-        if holding is not None and not holding:
-            return []
+        if self.literals is not None:
+            return self.literals.candidates(text, ctx)[self.literal_slot]
         if self.matcher is not None:
-            found = self.matcher.candidates(text, ctx)[self.slot]
-            return found if holding is None else [c for c in found if c[0] in holding]
-        if holding is not None:
-            spans = line_spans(text)
-            return [(i, *spans[i]) for i in sorted(holding)]
+            return self.matcher.candidates(text, ctx)[self.slot]
         if not may_match(self.gate, text, ctx):
             return []
         return None

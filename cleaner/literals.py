@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import product
+from itertools import accumulate, product
 from typing import Any
 
 import regex
@@ -247,32 +247,33 @@ class LiteralIndex:
         )
         return self._automaton
 
-    def lines(self, text: str, ctx: StepContext) -> list[set[int]]:
-        """Per slot: the indices of the lines holding one of its literals (empty: the rule cannot match)."""
+    def candidates(self, text: str, ctx: StepContext) -> list[list[tuple[int, int, int]]]:
+        """Per slot: (index, start, end) of the lines holding one of its literals, in order
+        (none: the rule cannot match the text)."""
         cached = ctx.memo.get(self.key)
         if cached is not None and cached[0] is text:
             return cached[1]
         automaton = self._automaton or self._build()
         folded = fold(text)
-        found: list[set[int]] = [set() for _ in range(self.slots)]
+        found: list[list[tuple[int, int, int]]] = [[] for _ in range(self.slots)]
         matches = automaton.find_matches_as_indexes(folded, overlapping=True)
         if matches:
             patterns = self._patterns
-            # folding keeps every newline (and, but for a rare letter, every offset): lines are counted in `folded`
-            starts = _line_starts(folded) if len(folded) != len(text) else _line_starts(text, ctx)
+            lines = text_lines(text, ctx)
+            starts = _starts(lines)
+            # folding keeps every newline, and but for a rare letter every offset: line i is line i of `folded`
+            at_starts = starts if len(folded) == len(text) else _starts(folded.split("\n"))
+            holding: dict[int, set[int]] = {}
             for index, at, _ in matches:
-                line = bisect_right(starts, at) - 1
+                line = bisect_right(at_starts, at) - 1
                 for slot in patterns[index]:
-                    found[slot].add(line)
+                    holding.setdefault(slot, set()).add(line)
+            for slot, indices in holding.items():
+                found[slot] = [(i, starts[i], starts[i] + len(lines[i])) for i in sorted(indices)]
         ctx.memo[self.key] = (text, found)
         return found
 
 
-def _line_starts(text: str, ctx: StepContext | None = None) -> list[int]:
-    """Offsets of the lines' first characters (the lines as `text_lines` cuts them)."""
-    starts = []
-    pos = 0
-    for line in text_lines(text, ctx) if ctx is not None else text.split("\n"):
-        starts.append(pos)
-        pos += len(line) + 1
-    return starts
+def _starts(lines: list[str]) -> list[int]:
+    """Offsets of the first characters of `lines` (split on newlines)."""
+    return [0, *accumulate(len(line) + 1 for line in lines)][: len(lines)]

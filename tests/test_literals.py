@@ -161,16 +161,16 @@ def test_index_names_the_lines_holding_a_word():
     click = index.add(("click here",))
     news = index.add(("newsletter", "sign up"))
     text = "Body.\nCLICK HERE to read.\nMore body.\nSign up for the Newsletter!\n"
-    found = index.lines(text, StepContext(budget=1))
-    assert found[click] == {1}
-    assert found[news] == {3}
-    assert index.lines("Nothing here.\n", StepContext(budget=1)) == [set(), set()]
+    found = index.candidates(text, StepContext(budget=1))
+    assert found[click] == [(1, 6, 25)]
+    assert found[news] == [(3, 37, 64)]
+    assert index.candidates("Nothing here.\n", StepContext(budget=1)) == [[], []]
 
 
 def test_index_counts_lines_when_folding_changes_offsets():
     index = LiteralIndex()
     slot = index.add(("newsletter",))
-    assert index.lines("İİİ\nx\nNEWSLETTER\n", StepContext(budget=1))[slot] == {2}
+    assert index.candidates("İİİ\nx\nNEWSLETTER\n", StepContext(budget=1))[slot] == [(2, 6, 16)]
 
 
 def test_gate_lets_case_variants_through_to_the_rule(tmp_path):
