@@ -205,6 +205,31 @@ def test_fix_encoding_leaves_correct_text_byte_identical(pipeline, good):
     assert only(good) == good
 
 
+@pytest.mark.parametrize(
+    ("setting", "text", "repaired"),
+    [
+        # (the inconsistent-UTF-8 fixer would repair this one on its own)
+        ("restore_byte_a0 = {}\ndecode_inconsistent_utf8 = false", "Ã la mode.", "à la mode."),
+        ("decode_inconsistent_utf8 = {}", "Zürich: cafÃ© und naÃ¯ve Leute.", "Zürich: café und naïve Leute."),
+    ],
+)
+@pytest.mark.parametrize("fast", [True, False])
+def test_fix_encoding_honours_its_ftfy_switches(tmp_path, setting, text, repaired, fast):
+    """ftfy 6's fix_text ignores these switches (and replace_lossy_sequences) unless asked to explain itself."""
+    body = """
+        [[rule]]
+        id = "t.mojibake"
+        kind = "fix_encoding"
+        description = "Repair mojibake."
+        {switch}
+        examples = [{{ input = "We donâ€™t.", output = "We don’t." }}, {{ input = "Fine.", unchanged = true }}]
+        """
+    for value, expected in (("true", repaired), ("false", text)):
+        path = tmp_path / f"{value}.toml"
+        path.write_text(textwrap.dedent(body.format(switch=setting.format(value))), encoding="utf-8")
+        assert load_rules([path], defaults=False, fast=fast)(text + "\n") == expected + "\n"
+
+
 def test_fix_encoding_edits_are_per_word(pipeline):
     result = pipeline.only("encoding.mojibake").apply("We donâ€™t and canâ€™t.")
     assert [(e.before, e.after) for e in result.edits] == [("donâ€™t", "don’t"), ("canâ€™t", "can’t")]

@@ -399,7 +399,9 @@ def build(rule: Rule, ctx: BuildContext) -> FixEncoding:
 
     options = {name: rule.settings[name] for name in FTFY_SETTINGS}
     form = options.pop("normalization") or None  # the loader has checked it against the choices
-    config = ftfy.TextFixerConfig(normalization=form, fix_line_breaks=False, explain=False, **options)
+    # explain=True: with explain=False, ftfy 6.x repairs encodings without the config, so
+    # restore_byte_a0, replace_lossy_sequences and decode_inconsistent_utf8 would be ignored
+    config = ftfy.TextFixerConfig(normalization=form, fix_line_breaks=False, explain=True, **options)
     chars = trigger_chars(config) if ctx.fast else None
     if not chars:
         return FixEncoding(rule.id, config)
