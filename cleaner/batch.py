@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.engine import Pipeline
+from cleaner.io.decode import normalize_newlines
 from cleaner.patterns import DEFAULT_TIMEOUT
 
 
@@ -68,7 +69,7 @@ class CleanBatch:
         if not isinstance(text, str):
             return text, None
         try:
-            return self.pipeline.apply(str(text)).text, None
+            return self.pipeline.apply(normalize_newlines(str(text))).text, None
         except Exception as exc:  # a rule timeout (or a bug) costs one text its cleaning, not the job
             return text, str(exc)
 

@@ -119,6 +119,8 @@ JSONL_CASES: dict[str, bytes] = {
     "bom.jsonl": b"\xef\xbb\xbf" + GOOD.encode() + b"\n",
     "utf16.jsonl": b"\xff\xfe" + (GOOD + "\n").encode("utf-16-le"),
     "crlf.jsonl": (GOOD + "\r\n" + GOOD.replace("g1", "g2") + "\r\n").encode(),
+    "crlf_text.jsonl": b'{"id": "c1", "text": "One.\\r\\nTwo.\\r\\n"}\n'
+    b'{"id": "c2", "text": "One.\\rAdvertisement\\rTwo."}\n',
     "nul.jsonl": GOOD.encode() + b'\n{"id": "nul", "text": "a\x00b"}\n',
     "zero.jsonl": b"",
     "blank_line.jsonl": (GOOD + "\n\n   \n" + GOOD.replace("g1", "g4") + "\n").encode(),
@@ -181,6 +183,13 @@ def test_utf16_jsonl_is_refused_clearly(jsonl_run):
 
 def test_crlf_record_lines(jsonl_run):
     assert [r["id"] for r in out_records(jsonl_run, "crlf.jsonl")] == ["g1", "g2"]
+
+
+def test_crlf_and_lone_cr_inside_record_texts_become_lf(jsonl_run):
+    """As in text files: a record with nothing else to clean still gets `\\n` line ends,
+    and lone CRs separate lines, so line rules see each line."""
+    texts = {r["id"]: r["text"] for r in out_records(jsonl_run, "crlf_text.jsonl")}
+    assert texts == {"c1": "One.\nTwo.\n", "c2": "One.\nTwo.\n"}
 
 
 def test_raw_nul_inside_a_record_is_quarantined_with_line(jsonl_run):

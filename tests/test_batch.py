@@ -34,6 +34,11 @@ def test_dict_of_lists_like_datasets_map(clean_batch, pipeline):
     assert batch["text"] == TEXTS  # the input batch is not modified
 
 
+def test_line_ends_become_lf_as_in_cleaner_run(clean_batch):
+    out = clean_batch({"text": ["One.\rAdvertisement\rTwo.", "One.\r\nTwo.\r\n"]})
+    assert out["text"] == ["One.\nTwo.\n", "One.\nTwo.\n"]
+
+
 def test_numpy_pandas_and_arrow_batches_keep_their_kind(clean_batch, pipeline):
     expected = [pipeline(t) for t in TEXTS]
     out = clean_batch({"id": np.arange(3), "text": np.array(TEXTS, dtype=object)})

@@ -13,6 +13,7 @@ from typing import Any
 
 from cleaner.engine import Pipeline
 from cleaner.errors import InputProblem, RuleTimeout
+from cleaner.io.decode import normalize_newlines
 from cleaner.io.html import extract_html
 from cleaner.io.inputs import read_input
 from cleaner.io.jsonl import RecordProblem, dumps, parse_record, record_id
@@ -77,7 +78,12 @@ class _Worker:
         self.samples = SampleCollector() if options.report is not None else None
 
     def clean(self, doc_id: str, line: int | None, text: str) -> tuple[Result | None, str | None]:
-        """Clean one text; (None, reason) when it must be quarantined."""
+        """Clean one text; (None, reason) when it must be quarantined.
+
+        Line ends become `\n` first (as text files' do when decoded), so a CRLF or lone-CR
+        record is cleaned line by line and comes out with `\n`, changed or not.
+        """
+        text = normalize_newlines(text)
         try:
             result = self.pipeline.apply(text)
         except RuleTimeout as exc:
@@ -165,7 +171,7 @@ class _Worker:
                 continue
             if not self.keep(result.text):
                 continue
-            if result.edits or html_field is not None:
+            if result.edits or html_field is not None or result.text != text:
                 record[field_name] = result.text
                 line = dumps(record) + b"\n"
             else:
@@ -205,7 +211,7 @@ class _Worker:
             if not self.keep(result.text):
                 continue
             self.stats.bytes_out += len(result.text.encode("utf-8"))
-            kept.append({**row, field_name: result.text} if result.edits else row)
+            kept.append({**row, field_name: result.text} if result.edits or result.text != value else row)
         return kept
 
 
