@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.runner.pool import CRASHED_DOCUMENT, CRASHED_RECORD
+
 from .conftest import ROOT, run_cli
 from .corpus_factory import read_jsonl, records, write_jsonl
 
@@ -253,7 +255,7 @@ def test_worker_crash_once_is_retried_and_output_is_identical(crash_ref, tmp_pat
     assert "2521 read, 2521 written, 0 quarantined" in err
 
 
-def test_worker_crashing_twice_quarantines_its_batch_and_the_run_completes(crash_ref, tmp_path):
+def test_worker_crashing_twice_is_narrowed_to_its_record_and_the_run_completes(crash_ref, tmp_path):
     src = crash_ref / "in"
     stats = tmp_path / "s.json"
     r = run_cli("run", str(src), "-o", str(tmp_path / "out"), "--workers", "2", "--stats-json",
@@ -264,16 +266,15 @@ def test_worker_crashing_twice_quarantines_its_batch_and_the_run_completes(crash
     t = json.loads(stats.read_text("utf-8"))["totals"]
     assert t["balanced"] and t["read"] == 2521 and t["read"] == t["written"] + t["quarantined"]
     q = [json.loads(x) for x in (tmp_path / "out.quarantine.jsonl").read_text("utf-8").splitlines()]
-    assert q and all(e["reason"] == "worker process crashed twice while cleaning this batch" for e in q)
-    assert {e["source"] for e in q} == {str(src / "b.jsonl")}
-    assert [e["line"] for e in q] == list(range(1001, 2001))  # the crashing record's batch, whole
-    assert len(q) == t["quarantined"] == 1000
-    # The other inputs and the rest of b.jsonl are untouched by the crash.
+    # the batch crashed twice, was cut in halves down to the one record that kills workers
+    assert [(e["source"], e["line"], e["reason"]) for e in q] == [(str(src / "b.jsonl"), 1501, CRASHED_RECORD)]
+    assert json.loads(q[0]["record"])["text"].endswith("CRASH-HERE\n")
+    assert t["quarantined"] == 1
+    # Every other record is cleaned as in the uninterrupted run, in order.
     out, ref_tree = tree(tmp_path / "out"), tree(crash_ref / "ref")
     assert out["a.jsonl"] == ref_tree["a.jsonl"] and out["c.txt"] == ref_tree["c.txt"]
-    written = {json.loads(x)["id"] for x in out["b.jsonl"].decode().splitlines()}
-    quarantined = {json.loads(e["record"])["id"] for e in q}
-    assert written | quarantined == {r["id"] for r in short_records(2500)} and not written & quarantined
+    ref_lines = ref_tree["b.jsonl"].decode().splitlines(keepends=True)
+    assert out["b.jsonl"].decode() == "".join(ref_lines[:1500] + ref_lines[1501:])
 
 
 def test_crashing_text_file_is_quarantined_by_name(tmp_path):
@@ -285,6 +286,27 @@ def test_crashing_text_file_is_quarantined_by_name(tmp_path):
                 env=crash_env("CRASH-HERE"))  # fmt: skip
     err = r.stderr.decode()
     assert r.returncode == 0, err
-    assert f"{src / 'bad.txt'}: worker process crashed twice while cleaning this batch" in err
+    assert f"{src / 'bad.txt'}: {CRASHED_DOCUMENT}" in err
     assert "2 read, 1 written, 1 quarantined" in err
     assert (tmp_path / "out" / "good.txt").read_text("utf-8") == "Fine.\n"
+
+
+def test_crashing_parquet_row_is_narrowed_to_its_row(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa
+
+    src = tmp_path / "in"
+    src.mkdir()
+    rows = short_records(40)
+    rows[17]["text"] += "CRASH-HERE\n"
+    pq.write_table(pa.Table.from_pylist(rows), src / "part.parquet")
+    r = run_cli("run", str(src), "-o", str(tmp_path / "out"), "--workers", "2", module="tests.faulty",
+                env=crash_env("CRASH-HERE"))  # fmt: skip
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert "40 read, 39 written, 1 quarantined" in err
+    [entry] = [json.loads(x) for x in (tmp_path / "out.quarantine.jsonl").read_text("utf-8").splitlines()]
+    assert (entry["line"], entry["reason"], entry["record"]["id"]) == (18, CRASHED_RECORD, "r17")
+    written = pq.read_table(tmp_path / "out" / "part.parquet").to_pylist()
+    assert [row["id"] for row in written] == [row["id"] for row in rows if row["id"] != "r17"]
+    assert all(row["text"] == f"Body of record {row['id'][1:]}.\n" for row in written)

@@ -3,7 +3,9 @@
 Results come back in submission order, so output bytes are identical for any number
 of workers. At most `workers * WINDOW_PER_WORKER` tasks are in flight, which keeps
 memory flat. If a worker process dies, the pool is rebuilt and each unfinished task
-is retried once on its own; a task that kills its worker again is quarantined whole.
+is retried once on its own. A batch that kills its worker again is cut in halves, and
+the halves that crash are cut again, down to the record that crashes the worker: that
+record is quarantined, every other record of the batch is cleaned and written.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from cleaner.runner.tasks import Task
-from cleaner.runner.work import TaskResult, crashed_result, run_task
+from cleaner.runner.tasks import Task, split_task
+from cleaner.runner.work import TaskResult, crashed_result, merged_result, run_task
+
+CRASHED_DOCUMENT = "worker process crashed twice while cleaning this document"
+CRASHED_RECORD = "worker process crashed while cleaning this record (its batch crashed twice, then was cut down to it)"
 
 WINDOW_PER_WORKER = 4
 
@@ -82,12 +87,19 @@ class _Pool:
 
     def _retry_alone(self, task: Task) -> Future[TaskResult]:
         done: Future[TaskResult] = Future()
-        with ProcessPoolExecutor(1, mp_context=self.context) as solo:
-            try:
-                done.set_result(solo.submit(run_task, task).result())
-            except BrokenProcessPool:
-                done.set_result(crashed_result(task, "worker process crashed twice while cleaning this batch"))
+        done.set_result(self._run_narrowing(task, CRASHED_DOCUMENT))
         return done
+
+    def _run_narrowing(self, task: Task, reason: str) -> TaskResult:
+        """Run `task` in a worker of its own; if that worker dies, run its halves the same way."""
+        try:
+            with ProcessPoolExecutor(1, mp_context=self.context) as solo:
+                return solo.submit(run_task, task).result()
+        except BrokenProcessPool:
+            halves = split_task(task)
+            if halves is None:
+                return crashed_result(task, reason)
+            return merged_result(task, [self._run_narrowing(half, CRASHED_RECORD) for half in halves])
 
     def stop(self) -> None:
         """Drop pending tasks and end running ones, rather than finish batches nobody will write."""

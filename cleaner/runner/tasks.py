@@ -31,6 +31,24 @@ class Task:
     raw_bytes: int = 0
 
 
+def split_task(task: Task) -> tuple[Task, Task] | None:
+    """A record batch cut in two halves (in order), to find the record a crash comes from;
+    None when there is nothing left to cut (one record, or a text file: one document)."""
+    if task.kind == "jsonl" and len(task.payload) > 1:
+        half = len(task.payload) // 2
+        parts: tuple[Any, Any] = (task.payload[:half], task.payload[half:])
+    elif task.kind == "parquet" and len(task.payload[1]) > 1:
+        first_row, rows = task.payload
+        half = len(rows) // 2
+        parts = ((first_row, rows[:half]), (first_row + half, rows[half:]))
+    else:
+        return None
+    return (
+        Task(task.unit, task.seq, task.kind, task.source, parts[0]),
+        Task(task.unit, task.seq, task.kind, task.source, parts[1]),
+    )
+
+
 def tasks_for(unit: Unit) -> Iterator[Task]:
     """Tasks of one unit, in order; the last one has `last=True` (possibly empty)."""
     if unit.fmt == "text":

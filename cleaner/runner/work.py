@@ -222,6 +222,21 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(row, default=str))
 
 
+def merged_result(task: Task, parts: list[TaskResult]) -> TaskResult:
+    """The result of `task` from the results of its halves (see `tasks.split_task`), in order."""
+    stats = RunStats()
+    samples: dict[str, list[Any]] = {}
+    for part in parts:
+        stats.merge(part.stats)
+        for rule_id, found in part.samples.items():
+            samples.setdefault(rule_id, []).extend(found)
+    outputs = [part.output for part in parts]
+    output: Any = b"".join(outputs) if task.kind == "jsonl" else [row for rows in outputs for row in rows]
+    return TaskResult(task.unit, task.seq, output, stats, [q for part in parts for q in part.quarantine],
+                      b"".join(part.edit_log for part in parts), [w for part in parts for w in part.warnings],
+                      samples, last=task.last)  # fmt: skip
+
+
 def crashed_result(task: Task, reason: str) -> TaskResult:
     """Every record of a task whose worker died twice, quarantined with the reason."""
     assert _OPTIONS is not None
