@@ -138,6 +138,13 @@ def run(
     log_edits: Annotated[Path | None, typer.Option(help="Write every edit as a JSON line.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary on stderr.")] = False,
     regex_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    task_timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds a worker may spend on one batch (~1 MB) before it is stopped and the batch "
+            "quarantined; catches a worker stuck outside the regex budget (0: no limit; needs --workers 2+)."
+        ),
+    ] = 600.0,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     unsafe: UnsafeOpt = False,
@@ -202,6 +209,7 @@ def run(
         quarantine=quarantine,
         stats_json=stats_json,
         report=report,
+        task_timeout=max(0.0, task_timeout),
     )
     try:
         if engine == "ray":

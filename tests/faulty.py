@@ -4,7 +4,9 @@
 a document containing the text in CLEANER_TEST_CRASH_ON dies on the spot (`os._exit`),
 as it would from a segfault in a C extension or the OOM killer. With
 CLEANER_TEST_CRASH_ONCE=<path> it dies only the first time (it creates <path>), so the
-retry succeeds. The main process never crashes: only workers do. Nothing in `cleaner`
+retry succeeds. With CLEANER_TEST_HANG_ON, a worker given a document containing that
+text sleeps for an hour instead, as a worker stuck in a C extension or an endless loop
+would. The main process never crashes or hangs: only workers do. Nothing in `cleaner`
 knows about this module; it patches Pipeline.apply before the CLI starts, and forked
 workers inherit the patch.
 """
@@ -12,6 +14,7 @@ workers inherit the patch.
 from __future__ import annotations
 
 import os
+import time
 
 from cleaner.cli import main
 from cleaner.engine import Pipeline
@@ -37,6 +40,9 @@ def _should_crash(text: str) -> bool:
 def apply(self, text):
     if _should_crash(text):
         os._exit(70)
+    hang = os.environ.get("CLEANER_TEST_HANG_ON")
+    if hang and hang in text and os.getpid() != MAIN_PID:
+        time.sleep(3600)
     return _apply(self, text)
 
 

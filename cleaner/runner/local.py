@@ -77,7 +77,7 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
     by_index = {u.index: u for u in units}
     open_units: dict[int, _UnitWriter] = {}
     on_crash = lambda task: warnings.add(f"{task.source}: a worker crashed; retrying its batch alone")  # noqa: E731
-    results = ordered_results(_task_stream(todo), options.workers, on_crash)
+    results = ordered_results(_task_stream(todo), options.workers, on_crash, options.task_timeout)
     try:
         for result in results:
             unit = by_index[result.unit]
