@@ -138,7 +138,9 @@ def test_corrupt_compressed_input_fails_that_input_only(cli, tmp_path):
     assert not list((tmp_path / "out").glob(".*.part"))
 
 
-def make_corpus(root, files=5, per_file=60):
+def make_corpus(root, files=20, per_file=150):
+    """Many files, so outputs appear early and the run still has most of its work ahead
+    when the kill tests strike (a fast engine finishes a small corpus before any delay)."""
     for i in range(files):
         write_jsonl(root / f"part-{i:02d}.jsonl", records(per_file, start=i * per_file), ["oops"])
 
