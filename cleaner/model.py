@@ -97,7 +97,9 @@ def _before_step(step_edits: list[Edit], pos: int) -> int:
     for e in step_edits:
         out_start = e.start + delta
         out_end = out_start + len(e.after)
-        if out_end <= pos and not (out_start == out_end == pos):
+        # a deletion that ends where `pos` is lies before it (the character at `pos` followed
+        # the deleted text); only an empty edit exactly at `pos` is ambiguous, and kept there
+        if out_end <= pos and not (out_start == out_end == pos and e.start == e.end):
             delta += len(e.after) - (e.end - e.start)
         elif out_start <= pos:
             return e.start

@@ -140,6 +140,17 @@ def test_explain_lists_edits_with_rule_and_line(cli):
     assert f"{f}:41  comment.form-line" in out
 
 
+def test_explain_cites_input_lines_after_earlier_rules_dropped_lines(cli, tmp_path):
+    """Each rule sees the text the rules before it left; explain maps its edits back to the file."""
+    f = tmp_path / "page.txt"
+    lines = ["Text.", "Lesen Sie auch: Die neue Regel", "Click here to subscribe to our updates.",
+             "Anzeige: Jetzt kaufen", "More text."]  # fmt: skip
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = cli("explain", str(f)).stdout.decode()
+    for number, rule in ((2, "promo.read-more"), (3, "promo.click-here"), (4, "ads.disclosure")):
+        assert f"{f}:{number}  {rule}" in out, out
+
+
 def test_rules_list_and_check(cli):
     r = cli("rules")
     assert r.returncode == 0 and b"promo.read-headline" in r.stdout and b"drop_line" in r.stdout

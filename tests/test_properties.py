@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import replay
+from cleaner.model import origin_lines
 
 from .conftest import ROOT
 
@@ -80,6 +81,19 @@ SCRAPED_DOCS = st.lists(SCRAPED_LINE, max_size=20).map("\n".join)
 def test_idempotent_on_scraped_lines(pipeline, text):
     once = pipeline(text)
     assert pipeline(once) == once
+
+
+@FAST
+@given(SCRAPED_DOCS)
+def test_edits_map_back_to_the_input_lines_they_came_from(pipeline, text):
+    """Each rule sees the text earlier rules left; origin_lines (explain, diffs, report)
+    must name the input line a dropped line came from."""
+    original = text.split("\n")
+    result = pipeline.apply(text)
+    for line, e in zip(origin_lines(text, result.edits), result.edits, strict=True):
+        if e.whole_lines and e.before.strip():
+            first = e.before.split("\n")[0].strip()
+            assert first in original[line - 1], (line, e)
 
 
 @FAST
