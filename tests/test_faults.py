@@ -322,7 +322,7 @@ def test_stuck_worker_is_stopped_and_its_batch_quarantined(tmp_path):
     write_jsonl(src / "b.jsonl", stuck)
     (src / "c.txt").write_text("Advertisement\nA page.\n", encoding="utf-8")
     start = time.monotonic()
-    r = run_cli("run", str(src), "-o", str(tmp_path / "out"), "--workers", "2", "--task-timeout", "3",
+    r = run_cli("run", str(src), "-o", str(tmp_path / "out"), "--workers", "2", "--task-timeout", "5",
                 module="tests.faulty", env={"CLEANER_TEST_HANG_ON": "HANG-HERE"})  # fmt: skip
     err = r.stderr.decode()
     assert r.returncode == 0, err
@@ -330,6 +330,6 @@ def test_stuck_worker_is_stopped_and_its_batch_quarantined(tmp_path):
     assert "36 read, 31 written, 5 quarantined" in err
     q = [json.loads(x) for x in (tmp_path / "out.quarantine.jsonl").read_text("utf-8").splitlines()]
     assert {e["source"] for e in q} == {str(src / "b.jsonl")}
-    assert all(e["reason"] == stuck_reason(3) for e in q)
+    assert all(e["reason"] == stuck_reason(5) for e in q)
     assert len(read_jsonl(tmp_path / "out" / "a.jsonl")) == 30
     assert (tmp_path / "out" / "c.txt").read_text("utf-8") == "A page.\n"
