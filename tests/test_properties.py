@@ -90,8 +90,12 @@ def test_edits_map_back_to_the_input_lines_they_came_from(pipeline, text):
     must name the input line a dropped line came from."""
     original = text.split("\n")
     result = pipeline.apply(text)
-    for line, e in zip(origin_lines(text, result.edits), result.edits, strict=True):
-        if e.whole_lines and e.before.strip():
+    located = list(zip(origin_lines(text, result.edits), result.edits, strict=True))
+    for line, e in located:
+        # an earlier rule may have edited inside the line (a repair, a stripped prefix);
+        # stripped whitespace does not count, the comparison below ignores it
+        retouched = any(not o.whole_lines and o.before.strip() and o.step < e.step and at == line for at, o in located)
+        if e.whole_lines and e.before.strip() and not retouched:
             first = e.before.split("\n")[0].strip()
             assert first in original[line - 1], (line, e)
 
