@@ -83,6 +83,22 @@ def line_ends(pattern: regex.Pattern[str]) -> list[tuple[CharTest, ...]] | None:
         return None
 
 
+def parse_pattern(pattern: regex.Pattern[str]) -> tuple[Any, dict[str, str]]:
+    """`pattern` parsed by the stdlib parser, for the analyses here and in `cleaner.literals`:
+    (the parse tree, the private-use placeholders standing for its `\\p{..}` classes).
+    Raises _Unsupported for flags or syntax the stdlib would read differently."""
+    import re._parser as sre_parse
+
+    if pattern.flags & _UNSUPPORTED_FLAGS or _UNSUPPORTED_SYNTAX.search(pattern.pattern):
+        raise _Unsupported
+    source, properties = _hide_properties(pattern.pattern)
+    try:
+        tree = sre_parse.parse(source, pattern.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE))
+    except Exception:
+        raise _Unsupported from None
+    return tree, properties
+
+
 class _Analysis:
     """Start sequences of a parsed pattern; with `reverse`, end sequences (items walked backwards)."""
 
@@ -91,13 +107,7 @@ class _Analysis:
 
         self.p = sre_parse
         self.reverse = reverse
-        if pattern.flags & _UNSUPPORTED_FLAGS or _UNSUPPORTED_SYNTAX.search(pattern.pattern):
-            raise _Unsupported
-        source, self.properties = _hide_properties(pattern.pattern)
-        try:
-            self.tree = sre_parse.parse(source, pattern.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE))
-        except Exception:
-            raise _Unsupported from None
+        self.tree, self.properties = parse_pattern(pattern)
         self.ignorecase = bool((pattern.flags | self.tree.state.flags) & re.IGNORECASE)
         self.tests: dict[tuple[str, bool], CharTest] = {}
 

@@ -21,7 +21,6 @@ handled alike (folding can only let more lines through).
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate, product
@@ -55,17 +54,14 @@ _UNKNOWN = _Info(None, None)
 
 def required_literals(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
     """Folded strings one of which every match of `pattern` contains; None when unknown."""
-    from cleaner.linematch import _UNSUPPORTED_FLAGS, _UNSUPPORTED_SYNTAX, _hide_properties, _Unsupported
+    import re._parser as sre_parse
 
-    if pattern.flags & _UNSUPPORTED_FLAGS or _UNSUPPORTED_SYNTAX.search(pattern.pattern):
-        return None
+    from cleaner.linematch import parse_pattern
+
     try:
-        source, properties = _hide_properties(pattern.pattern)
-        import re._parser as sre_parse
-
-        tree = sre_parse.parse(source, pattern.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE))
+        tree, properties = parse_pattern(pattern)
         info = _Reader(sre_parse, set(properties)).sequence(list(tree))
-    except (_Unsupported, Exception):
+    except Exception:  # syntax the analysis does not read: no gate, the rule runs on every line
         return None
     best = _usable(info.exact) or _usable(info.factors)
     return tuple(sorted(best)) if best else None
