@@ -48,7 +48,7 @@ from cleaner.runner.tasks import Task
 from cleaner.runner.work import run_task, set_pipeline
 from cleaner.stats import RunStats
 
-RAY_MISSING = "--engine ray needs Ray: pip install 'cleaner[ray]'"
+RAY_MISSING = "--engine ray needs Ray: pip install 'scrape-cleaner[ray]'"
 PART_KINDS = ("out", "quarantine", "edits")
 
 
