@@ -150,7 +150,8 @@ def run(
     unsafe: UnsafeOpt = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the run here.")] = None,
     engine: Annotated[
-        str, typer.Option(help="local: processes on this machine; ray: a Ray cluster (pip install 'cleaner[ray]').")
+        str,
+        typer.Option(help="local: processes on this machine; ray: a Ray cluster (pip install 'scrape-cleaner[ray]')."),
     ] = "local",
     ray_address: Annotated[
         str | None,
@@ -319,7 +320,7 @@ def human_bytes(n: int) -> str:
 
 
 def _explain_near_misses(file: Path, text: str, result, pipeline: Pipeline, rule_id: str, limit: int) -> None:
-    from cleaner.nearmiss import NotApplicable, format_report, near_misses
+    from cleaner.nearmiss import NotApplicable, format_not_applicable, format_report, near_misses
 
     if rule_id not in {r.id for r in pipeline.rules}:
         err(f"error: --rule {rule_id!r}: no such rule among the selected rules (see `cleaner rules`)")
@@ -330,8 +331,8 @@ def _explain_near_misses(file: Path, text: str, result, pipeline: Pipeline, rule
     try:
         report = near_misses(alone.rules[0], alone.steps[0], text, fired=fired, limit=limit)
     except NotApplicable as exc:
-        err(f"error: {exc}")
-        raise typer.Exit(2) from None
+        print(format_not_applicable(alone.rules[0], str(file), fired, str(exc)))
+        return
     print(format_report(report, alone.rules[0], str(file)))
 
 
