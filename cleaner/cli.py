@@ -23,13 +23,16 @@ from cleaner.ruleset import SelectionError, load_rules
 from cleaner.ruleset.select import parse_selectors
 from cleaner.visible import show_text
 
+# rich_markup_mode=None: help texts are plain text. Rich markup would read the literal brackets of
+# 'scrape-cleaner[ray]' and [tool.cleaner] as tags and drop them (tests/test_help.py).
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     help="Remove scraped-text boilerplate with declarative, tested rule files.",
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="List, check and explain rules.", add_completion=False)
+rules_app = typer.Typer(help="List, check and explain rules.", add_completion=False, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
 
 RulesOpt = Annotated[
