@@ -17,6 +17,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cleaner.tomlerrors import describe as describe_toml_error
+
 
 @dataclass(frozen=True)
 class GoldenSuite:
@@ -53,10 +55,11 @@ def load_config(start: Path | None = None) -> Config:
     pyproject = find_pyproject(start)
     if pyproject is None:
         return Config(root=start)
+    source = pyproject.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{pyproject}: {exc}") from None
+        raise ConfigError(f"{pyproject}:{describe_toml_error(exc, source)}") from None
     tool = data.get("tool", {})
     table = tool.get("cleaner", {})
     root = pyproject.parent

@@ -41,6 +41,40 @@ def test_toml_syntax_error_names_line(tmp_path):
     assert p.line == 10
 
 
+TOML_MISTAKES = [
+    # (case, text, line, column, words the hint must hold)
+    ("regex in a basic string", '[[rule]]\nid = "a.b"\npattern = "^\\s+x$"\n', 3, 15, "literal strings"),
+    ("unclosed string", '[[rule]]\nid = "a.b\nkind = "x"\n', 2, 10, "not closed"),
+    ("unquoted value", "[[rule]]\nid = a.b\n", 2, 6, "quote text"),
+    ("key set twice", '[[rule]]\nid = "a"\nid = "b"\n', 3, 9, "sets a key once"),
+    ("one bracket short", '[[rule]\nid = "a"\n', 1, 7, "two brackets"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "hint"), [m[1:] for m in TOML_MISTAKES], ids=[m[0] for m in TOML_MISTAKES]
+)
+def test_toml_syntax_error_has_line_column_and_a_fitting_hint(tmp_path, text, line, column, hint):
+    [p] = problems(tmp_path, text)
+    assert (p.line, p.column) == (line, column)
+    assert str(p).startswith(f"{tmp_path / 'r.toml'}:{line}:{column}: TOML syntax error: ")
+    assert hint in p.hint, p.hint
+    others = [m[4] for m in TOML_MISTAKES if m[4] != hint]
+    assert not any(o in p.hint for o in others)  # a hint for this error, not one for all
+    assert text.splitlines()[line - 1] in p.message  # the line itself, with a caret under the column
+    assert "\n    | " + " " * (column - 1) + "^" in p.message
+
+
+def test_pyproject_syntax_error_has_line_column_and_hint(tmp_path):
+    from cleaner.config import ConfigError, load_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.cleaner]\nrules = [rules]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert str(info.value).startswith(f"{tmp_path / 'pyproject.toml'}:2:10: TOML syntax error: Invalid value")
+    assert "quote text" in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("change", "message", "key_line"),
     [

@@ -24,8 +24,9 @@ from cleaner.kinds.base import BuildContext, Rule, Setting
 from cleaner.linematch import LineMatcher
 from cleaner.literals import LiteralIndex
 from cleaner.patterns import DEFAULT_TIMEOUT, PatternError, compile_pattern, list_fragment
-from cleaner.ruleset.locate import Locator, toml_error_line
+from cleaner.ruleset.locate import Locator
 from cleaner.ruleset.select import select_rules
+from cleaner.tomlerrors import describe as describe_toml_error
 
 COMMON_KEYS = {
     "id": "Stable id, dotted: family.name (e.g. promo.read-more).",
@@ -177,14 +178,9 @@ def _parse(path: Path, source: str, problems: list[RuleProblem]) -> tuple[Path, 
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
+        found = describe_toml_error(exc, source)
         problems.append(
-            RuleProblem(
-                path,
-                toml_error_line(str(exc)),
-                None,
-                f"TOML syntax error: {exc}",
-                "rule patterns are easiest as literal strings: '''...'''",
-            )
+            RuleProblem(path, found.line, None, f"TOML syntax error: {found.message}", found.hint, found.column)
         )
         return None
     for key in data:
