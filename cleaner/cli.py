@@ -326,7 +326,11 @@ def _explain_near_misses(file: Path, text: str, result, pipeline: Pipeline, rule
     from cleaner.nearmiss import NotApplicable, format_not_applicable, format_report, near_misses
 
     if rule_id not in {r.id for r in pipeline.rules}:
-        err(f"error: --rule {rule_id!r}: no such rule among the selected rules (see `cleaner rules`)")
+        from cleaner.suggest import did_you_mean
+
+        known = [r.id for r in pipeline.rules]
+        err(f"error: --rule {rule_id!r}: no such rule among the selected rules; {did_you_mean(rule_id, known)}"
+            "(see `cleaner rules`)")  # fmt: skip
         raise typer.Exit(2)
     edits = [(line, e) for line, e in zip(origin_lines(text, result.edits), result.edits, strict=True)]
     fired = sorted({line for line, e in edits if e.rule_id == rule_id})

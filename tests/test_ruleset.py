@@ -75,6 +75,51 @@ def test_pyproject_syntax_error_has_line_column_and_hint(tmp_path):
     assert "quote text" in str(info.value)
 
 
+MISSPELT = [
+    # (case, change to GOOD, the suggestion the hint must make)
+    ("kind", ('kind = "drop_line"', 'kind = "drop_lnie"'), "did you mean 'drop_line'"),
+    ("rule key", ('description = "d"', 'description = "d"\npatern = "x"'), "did you mean 'pattern'"),
+    ("setting", ('description = "d"', 'description = "d"\nfirst_line = 3'), "did you mean 'first_lines'"),
+    ("extract key", ("", "\n[extract]\nfavour_precision = true\n"), "did you mean 'favor_precision'"),
+    ("top-level table", ("", "\n[list]\nx = 'y'\n"), "did you mean 'lists'"),
+]
+
+
+@pytest.mark.parametrize(("change", "suggestion"), [m[1:] for m in MISSPELT], ids=[m[0] for m in MISSPELT])
+def test_misspelt_names_get_did_you_mean(tmp_path, change, suggestion):
+    body = GOOD + change[1] if change[0] == "" else GOOD.replace(*change)
+    assert body != GOOD
+    found = problems(tmp_path, body)
+    assert any(suggestion in p.hint for p in found), [str(p) for p in found]
+
+
+def test_a_name_close_to_nothing_gets_no_suggestion(tmp_path):
+    [p] = problems(tmp_path, GOOD.replace('kind = "drop_line"', 'kind = "zzzzqqq"'))
+    assert "did you mean" not in p.hint and "use one of: dedupe_words" in p.hint
+
+
+def test_misspelt_pyproject_key_is_refused_with_did_you_mean(tmp_path):
+    """An unknown [tool.cleaner] key was ignored in silence: `default_rules = false` left the defaults on."""
+    from cleaner.config import ConfigError, load_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.cleaner]\ndefault_rules = false\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"(?s)unknown key 'default_rules'.*did you mean 'default-rules'"):
+        load_config(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.cleaner]\n[[tool.cleaner.golden]]\ninput = 'a'\nexpected = 'b'\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"(?s)unknown key 'input'.*did you mean 'inputs'"):
+        load_config(tmp_path)
+
+
+def test_explain_misspelt_rule_gets_did_you_mean(cli, tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Body.\n", encoding="utf-8")
+    r = cli("explain", str(f), "--rule", "caption.credit-onyl", cwd=tmp_path)
+    assert r.returncode == 2
+    assert b"did you mean 'caption.credit-only'" in r.stderr
+
+
 @pytest.mark.parametrize(
     ("change", "message", "key_line"),
     [

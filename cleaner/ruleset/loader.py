@@ -26,6 +26,7 @@ from cleaner.literals import LiteralIndex
 from cleaner.patterns import DEFAULT_TIMEOUT, PatternError, compile_pattern, list_fragment
 from cleaner.ruleset.locate import Locator
 from cleaner.ruleset.select import select_rules
+from cleaner.suggest import did_you_mean
 from cleaner.tomlerrors import describe as describe_toml_error
 
 COMMON_KEYS = {
@@ -191,7 +192,7 @@ def _parse(path: Path, source: str, problems: list[RuleProblem]) -> tuple[Path, 
                     None,
                     None,
                     f"unknown top-level key {key!r}",
-                    "a rule file holds only [lists], [extract] and [[rule]] tables",
+                    did_you_mean(key, TOP_LEVEL_KEYS) + "a rule file holds only [lists], [extract] and [[rule]] tables",
                 )
             )
     if not isinstance(data.get("rule", []), list):
@@ -303,7 +304,7 @@ def _build_rule(
         problem(
             "kind" if "kind" in table else None,
             f"unknown kind {kind_name!r}",
-            f"use one of: {', '.join(sorted(KINDS))}",
+            f"{did_you_mean(kind_name, KINDS)}use one of: {', '.join(sorted(KINDS))}",
         )
         return None
     safe = table.get("safe", True)
@@ -317,7 +318,10 @@ def _build_rule(
         spec = kind.settings.get(key)
         if spec is None:
             allowed = ", ".join(sorted([*kind.settings, *COMMON_KEYS]))
-            problem(key, f"unknown key {key!r} for kind {kind.name}", f"allowed keys: {allowed}")
+            known = [*kind.settings, *COMMON_KEYS]
+            problem(
+                key, f"unknown key {key!r} for kind {kind.name}", f"{did_you_mean(key, known)}allowed keys: {allowed}"
+            )
             continue
         err = _check_type(spec, value)
         if err:
