@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -120,6 +121,14 @@ def run(
     ] = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            help="In input folders, also read files whose name or relative path matches this glob, as text "
+            "(repeatable). A folder walk reads only .txt/.text, HTML, JSONL and Parquet files by default.",
+        ),
+    ] = None,
     input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
     text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
     html_field: Annotated[
@@ -182,9 +191,9 @@ def run(
     skipped: list[str] = []
     try:
         if engine == "ray":
-            units = _plan_ray(list(paths or []), output, resume)
+            units = _plan_ray(list(paths or []), output, resume, include or (), skipped)
         else:
-            units = plan_units(list(paths or []), out_path, input_format, own_files, skipped)
+            units = plan_units(list(paths or []), out_path, input_format, own_files, skipped, include or ())
             if out_path is not None:
                 try:
                     out_path.mkdir(parents=True, exist_ok=True)
@@ -268,7 +277,7 @@ def run(
     raise typer.Exit(1 if failed else 0)
 
 
-def _plan_ray(paths: list[str], output: str | None, resume: bool) -> list:
+def _plan_ray(paths: list[str], output: str | None, resume: bool, include: Sequence[str], skipped: list[str]) -> list:
     """Check Ray is there and the run is one it can do, then plan it (UsageError otherwise)."""
     from cleaner.runner.ray_engine import require_ray
     from cleaner.runner.remote import plan_remote_units
@@ -278,7 +287,7 @@ def _plan_ray(paths: list[str], output: str | None, resume: bool) -> list:
         raise UsageError("--engine ray writes to an output folder: add -o OUT")
     if resume:
         raise UsageError("--resume is not supported with --engine ray: rerun the whole corpus")
-    return plan_remote_units(paths, output)
+    return plan_remote_units(paths, output, include, skipped)
 
 
 @app.command()
