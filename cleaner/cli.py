@@ -255,9 +255,7 @@ def run(
         raise typer.Exit(1) from None
     stats = outcome.stats
     if report is not None:
-        from cleaner.report import write_report
-
-        write_report(report, stats, outcome.samples, pipeline.rules)
+        _write_report(report, outcome, pipeline, skipped)
     for failure in outcome.failed_inputs:
         err(f"error: {failure}; its output was discarded")
     if not quiet:
@@ -275,6 +273,19 @@ def run(
             f"{stats.quarantined} quarantined + {stats.dropped_empty} dropped")  # fmt: skip
     failed = outcome.failed_inputs or not stats.balanced or (strict and stats.quarantined)
     raise typer.Exit(1 if failed else 0)
+
+
+def _write_report(path: Path, outcome, pipeline: Pipeline, skipped: list[str]) -> None:
+    """The HTML report, with the run's quarantined records (from its quarantine file) and its warnings."""
+    from cleaner.report import read_quarantine, warning_problem, write_report
+
+    qfile = outcome.quarantine_file
+    quarantined = read_quarantine(qfile) if isinstance(qfile, Path) else []
+    # A quarantined record is also a warning; list it once, in the quarantine table.
+    said = {f"{q.source}{'' if q.line is None else f':{q.line}'}: {q.reason}" for q in quarantined}
+    warnings = [warning_problem(m) for m in [*skipped, *outcome.warnings] if m not in said]
+    write_report(path, outcome.stats, outcome.samples, pipeline.rules, quarantined=quarantined, warnings=warnings,
+                 quarantine_file=str(qfile) if qfile else None)  # fmt: skip
 
 
 def _plan_ray(paths: list[str], output: str | None, resume: bool, include: Sequence[str], skipped: list[str]) -> list:

@@ -129,6 +129,7 @@ def _run(ray: Any, units: list[RemoteUnit], pipeline: Pipeline, options: RunOpti
             notes.extend(json.loads(t["warnings"]))
             report.stats.merge(RunStats.from_dict(json.loads(t["stats"])))
     notes.flush()
+    report.warnings = notes.kept
 
     stage = _stage(out_path)
     report.quarantine_file = options.quarantine or _default_quarantine(out)  # type: ignore[assignment]
