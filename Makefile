@@ -2,7 +2,10 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two stamps: `make run` installs only what running needs (no Ray, no pytest);
+# the test, lint and docs targets add the test, ray and docs extras to the same venv.
+RUN_STAMP := $(VENV)/.installed-run
+STAMP := $(VENV)/.installed-test
 
 .PHONY: run test test-slow golden schema lint format clean eval bench
 
@@ -12,12 +15,16 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
 # The ray extra too: CI runs the Ray engine's tests (on a local 2-CPU cluster).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,ray]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,ray,docs]'
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	rm -rf out
 	$(BIN)/cleaner run seeds -o out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -23,13 +24,16 @@ from cleaner.ruleset import SelectionError, load_rules
 from cleaner.ruleset.select import parse_selectors
 from cleaner.visible import show_text
 
+# rich_markup_mode=None: help texts are plain text. Rich markup would read the literal brackets of
+# 'scrape-cleaner[ray]' and [tool.cleaner] as tags and drop them (tests/test_help.py).
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     help="Remove scraped-text boilerplate with declarative, tested rule files.",
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="List, check and explain rules.", add_completion=False)
+rules_app = typer.Typer(help="List, check and explain rules.", add_completion=False, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
 
 RulesOpt = Annotated[
@@ -117,6 +121,14 @@ def run(
     ] = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            help="In input folders, also read files whose name or relative path matches this glob, as text "
+            "(repeatable). A folder walk reads only .txt/.text, HTML, JSONL and Parquet files by default.",
+        ),
+    ] = None,
     input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
     text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
     html_field: Annotated[
@@ -150,7 +162,8 @@ def run(
     unsafe: UnsafeOpt = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the run here.")] = None,
     engine: Annotated[
-        str, typer.Option(help="local: processes on this machine; ray: a Ray cluster (pip install 'cleaner[ray]').")
+        str,
+        typer.Option(help="local: processes on this machine; ray: a Ray cluster (pip install 'scrape-cleaner[ray]')."),
     ] = "local",
     ray_address: Annotated[
         str | None,
@@ -178,9 +191,9 @@ def run(
     skipped: list[str] = []
     try:
         if engine == "ray":
-            units = _plan_ray(list(paths or []), output, resume)
+            units = _plan_ray(list(paths or []), output, resume, include or (), skipped)
         else:
-            units = plan_units(list(paths or []), out_path, input_format, own_files, skipped)
+            units = plan_units(list(paths or []), out_path, input_format, own_files, skipped, include or ())
             if out_path is not None:
                 try:
                     out_path.mkdir(parents=True, exist_ok=True)
@@ -242,9 +255,7 @@ def run(
         raise typer.Exit(1) from None
     stats = outcome.stats
     if report is not None:
-        from cleaner.report import write_report
-
-        write_report(report, stats, outcome.samples, pipeline.rules)
+        _write_report(report, outcome, pipeline, skipped)
     for failure in outcome.failed_inputs:
         err(f"error: {failure}; its output was discarded")
     if not quiet:
@@ -264,7 +275,20 @@ def run(
     raise typer.Exit(1 if failed else 0)
 
 
-def _plan_ray(paths: list[str], output: str | None, resume: bool) -> list:
+def _write_report(path: Path, outcome, pipeline: Pipeline, skipped: list[str]) -> None:
+    """The HTML report, with the run's quarantined records (from its quarantine file) and its warnings."""
+    from cleaner.report import read_quarantine, warning_problem, write_report
+
+    qfile = outcome.quarantine_file
+    quarantined = read_quarantine(qfile) if isinstance(qfile, Path) else []
+    # A quarantined record is also a warning; list it once, in the quarantine table.
+    said = {f"{q.source}{'' if q.line is None else f':{q.line}'}: {q.reason}" for q in quarantined}
+    warnings = [warning_problem(m) for m in [*skipped, *outcome.warnings] if m not in said]
+    write_report(path, outcome.stats, outcome.samples, pipeline.rules, quarantined=quarantined, warnings=warnings,
+                 quarantine_file=str(qfile) if qfile else None)  # fmt: skip
+
+
+def _plan_ray(paths: list[str], output: str | None, resume: bool, include: Sequence[str], skipped: list[str]) -> list:
     """Check Ray is there and the run is one it can do, then plan it (UsageError otherwise)."""
     from cleaner.runner.ray_engine import require_ray
     from cleaner.runner.remote import plan_remote_units
@@ -274,7 +298,7 @@ def _plan_ray(paths: list[str], output: str | None, resume: bool) -> list:
         raise UsageError("--engine ray writes to an output folder: add -o OUT")
     if resume:
         raise UsageError("--resume is not supported with --engine ray: rerun the whole corpus")
-    return plan_remote_units(paths, output)
+    return plan_remote_units(paths, output, include, skipped)
 
 
 @app.command()
@@ -319,10 +343,14 @@ def human_bytes(n: int) -> str:
 
 
 def _explain_near_misses(file: Path, text: str, result, pipeline: Pipeline, rule_id: str, limit: int) -> None:
-    from cleaner.nearmiss import NotApplicable, format_report, near_misses
+    from cleaner.nearmiss import NotApplicable, format_not_applicable, format_report, near_misses
 
     if rule_id not in {r.id for r in pipeline.rules}:
-        err(f"error: --rule {rule_id!r}: no such rule among the selected rules (see `cleaner rules`)")
+        from cleaner.suggest import did_you_mean
+
+        known = [r.id for r in pipeline.rules]
+        err(f"error: --rule {rule_id!r}: no such rule among the selected rules; {did_you_mean(rule_id, known)}"
+            "(see `cleaner rules`)")  # fmt: skip
         raise typer.Exit(2)
     edits = [(line, e) for line, e in zip(origin_lines(text, result.edits), result.edits, strict=True)]
     fired = sorted({line for line, e in edits if e.rule_id == rule_id})
@@ -330,8 +358,8 @@ def _explain_near_misses(file: Path, text: str, result, pipeline: Pipeline, rule
     try:
         report = near_misses(alone.rules[0], alone.steps[0], text, fired=fired, limit=limit)
     except NotApplicable as exc:
-        err(f"error: {exc}")
-        raise typer.Exit(2) from None
+        print(format_not_applicable(alone.rules[0], str(file), fired, str(exc)))
+        return
     print(format_report(report, alone.rules[0], str(file)))
 
 

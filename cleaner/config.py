@@ -17,6 +17,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cleaner.suggest import did_you_mean
+from cleaner.tomlerrors import describe as describe_toml_error
+
 
 @dataclass(frozen=True)
 class GoldenSuite:
@@ -53,13 +56,15 @@ def load_config(start: Path | None = None) -> Config:
     pyproject = find_pyproject(start)
     if pyproject is None:
         return Config(root=start)
+    source = pyproject.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{pyproject}: {exc}") from None
+        raise ConfigError(f"{pyproject}:{describe_toml_error(exc, source)}") from None
     tool = data.get("tool", {})
     table = tool.get("cleaner", {})
     root = pyproject.parent
+    _check_keys(pyproject, table)
     try:
         suites = tuple(GoldenSuite(root / g["inputs"], root / g["expected"]) for g in table.get("golden", []))
         return Config(
@@ -74,6 +79,30 @@ def load_config(start: Path | None = None) -> Config:
         )
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"{pyproject}: malformed [tool.cleaner] table ({exc})") from None
+
+
+KEYS = ("rules", "default-rules", "golden", "select", "ignore", "unsafe")
+GOLDEN_KEYS = ("inputs", "expected")
+
+
+def _check_keys(pyproject: Path, table: object) -> None:
+    """An unknown key would be ignored in silence (`default_rules = false` leaving the defaults on): refuse it."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.cleaner] must be a table")
+    for key in table:
+        if key not in KEYS:
+            raise ConfigError(
+                f"{pyproject}: unknown key {key!r} in [tool.cleaner]\n"
+                f"    fix: {did_you_mean(key, KEYS)}allowed keys: {', '.join(KEYS)}"
+            )
+    golden = table.get("golden", [])
+    for suite in golden if isinstance(golden, list) else []:
+        for key in suite if isinstance(suite, dict) else []:
+            if key not in GOLDEN_KEYS:
+                raise ConfigError(
+                    f"{pyproject}: unknown key {key!r} in [[tool.cleaner.golden]]\n"
+                    f"    fix: {did_you_mean(key, GOLDEN_KEYS)}allowed keys: {', '.join(GOLDEN_KEYS)}"
+                )
 
 
 def _strings(table: dict, key: str) -> tuple[str, ...]:

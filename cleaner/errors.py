@@ -15,9 +15,12 @@ class RuleProblem:
     rule_id: str | None
     message: str
     hint: str = ""
+    column: int | None = None
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        if self.line and self.column:
+            where += f":{self.column}"
         rule = f" [{self.rule_id}]" if self.rule_id else ""
         hint = f"\n    fix: {self.hint}" if self.hint else ""
         return f"{where}{rule}: {self.message}{hint}"

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from cleaner.suggest import did_you_mean
+
 
 @dataclass(frozen=True)
 class ExtractSettings:
@@ -63,7 +65,8 @@ def check_extract_table(table: Any) -> tuple[dict[str, Any], list[tuple[str | No
     for key, value in table.items():
         expected = TYPES.get(key)
         if expected is None:
-            problems.append((key, f"unknown key {key!r} in [extract]", f"allowed keys: {', '.join(sorted(TYPES))}"))
+            allowed = f"{did_you_mean(key, TYPES)}allowed keys: {', '.join(sorted(TYPES))}"
+            problems.append((key, f"unknown key {key!r} in [extract]", allowed))
         elif expected is bool and not isinstance(value, bool):
             problems.append((key, f"[extract] {key}: must be true or false", KEY_DOCS[key]))
         elif expected is int and (not isinstance(value, int) or isinstance(value, bool) or value < 0):

@@ -9,6 +9,17 @@ firing the rule, using two measures from the `regex` module:
 - **how many edits away** it is (fuzzy matching): `(?:pattern){e<=N}` with BESTMATCH gives
   the fewest substitutions, insertions and deletions that would make the line match.
 
+For a pattern anchored at the line start (`^`), a line that carries the whole match
+after some other text (`…on Monday. Photo: Reuters` for a caption-credit pattern) is
+the obvious near miss, yet both measures above see only its first characters. So the
+pattern is also tried from every word start of the line: a complete match there ranks
+right after the lines the pattern matches as they are, and otherwise the longest
+stretch accepted from any word start counts as how far the line got.
+
+Lines are ranked: the pattern matches (and the reason it was kept); the whole pattern
+matches past the line start; within reach of the fuzzy measure (fewest edits, then the
+longest stretch); the longest stretch.
+
 A line whose pattern does match but which the rule still left alone is reported with
 the reason: `unless` matched, the line is outside `first_lines`/`last_lines`, a block
 had no end within `max_lines`. Every regex call has a timeout and the whole search a
@@ -19,13 +30,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
+from cleaner.kinds import KINDS
 from cleaner.kinds.base import Rule, Step, in_scope_lines, line_spans
 
 PRIMARY = ("pattern", "start")  # the setting whose pattern decides whether a rule fires on a line
+_ANCHORED = regex.compile(r"^(?:\(\?[a-zA-Z]+\))*(?:\^|\\A)")  # leading inline flags, then ^ or \A
+_WORD_START = regex.compile(r"(?<=[^\p{L}\p{N}])[\p{L}\p{N}(]")
 
 
 class NotApplicable(ValueError):
@@ -41,6 +55,7 @@ class NearMiss:
     errors: tuple[int, int, int] | None = None  # fuzzy (substitutions, insertions, deletions), if within reach
     reason: str = ""  # set when the pattern matches but the rule did not fire
     changes: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]] = ((), (), ())  # fuzzy edit positions
+    past_anchor: bool = False  # the whole pattern matches text[start:reached], but not from the line start
 
     @property
     def matched(self) -> int:
@@ -49,6 +64,16 @@ class NearMiss:
     @property
     def distance(self) -> int | None:
         return sum(self.errors) if self.errors is not None else None
+
+    def rank(self, max_errors: int) -> tuple[int, int, int, int]:
+        """Closest first: matches, whole matches past the anchor, fuzzy reach, then the longest stretch."""
+        if self.reason:
+            return (0, 0, -self.matched, self.line)
+        if self.past_anchor:
+            return (1, 0, -self.matched, self.line)
+        if self.distance is not None:
+            return (2, self.distance, -self.matched, self.line)
+        return (3, max_errors + 1, -self.matched, self.line)
 
 
 @dataclass(frozen=True)
@@ -74,10 +99,11 @@ def near_misses(
     budget: float = 5.0,
 ) -> NearMissReport:
     """The `limit` lines of `text` that came closest to firing `rule` (skipping lines in `fired`)."""
-    setting = next((s for s in PRIMARY if isinstance(getattr(step, s, None), regex.Pattern)), None)
-    if setting is None:
-        raise NotApplicable(f"{rule.id} is a {rule.kind} rule: it has no line pattern to compare lines with")
-    pattern: regex.Pattern[str] = getattr(step, setting)
+    setting = line_pattern_setting(rule)
+    pattern = getattr(step, setting or "", None)
+    if setting is None or not isinstance(pattern, regex.Pattern):
+        raise NotApplicable(no_pattern_sentence(rule))
+    anchored = _ANCHORED.match(pattern.pattern) is not None
     deadline = time.monotonic() + budget
     spans = line_spans(text)
     in_scope = set(in_scope_lines(text, spans, rule.settings.get("first_lines", 0), rule.settings.get("last_lines", 0)))
@@ -100,6 +126,11 @@ def near_misses(
                 found.append(NearMiss(i + 1, line, full.start(), full.end(), (0, 0, 0), why))
                 continue
             start, reached = _broke_off(pattern, line, timeout)
+            if anchored and reached < len(line):
+                later = _past_anchor(pattern, line, reached - start, timeout)
+                if later is not None:
+                    found.append(replace(later, line=i + 1))
+                    continue
         except TimeoutError:
             continue
         if reached > start:
@@ -111,12 +142,49 @@ def near_misses(
             if time.monotonic() > deadline:
                 out_of_time = True
                 break
-            if miss.errors is None:
+            if miss.errors is None and not miss.past_anchor:
                 found[n] = _with_errors(miss, fuzzy, timeout)
-    found.sort(key=lambda m: (m.distance if m.distance is not None else max_errors + 1, -m.matched, m.line))
+    found.sort(key=lambda m: m.rank(max_errors))
     return NearMissReport(
         setting, rule.settings[setting], found[:limit], sorted(skip), scanned, len(spans), out_of_time
     )
+
+
+def line_pattern_setting(rule: Rule) -> str | None:
+    """The setting whose pattern decides whether `rule` fires on a line, read from its kind's declared
+    settings (a kind may compile other patterns internally, e.g. dedupe_words from its word list)."""
+    declared = KINDS[rule.kind].settings
+    return next((s for s in PRIMARY if s in declared and declared[s].type == "pattern" and rule.settings.get(s)), None)
+
+
+def no_pattern_sentence(rule: Rule) -> str:
+    """Why `explain --rule` has no near misses to rank for a kind without a line pattern, and what helps instead."""
+    declared = KINDS[rule.kind].settings
+    knobs = ", ".join(f"`{name}`" for name in declared) or "none"
+    return (
+        f"{rule.id} is a {rule.kind} rule: it has no line pattern of its own to compare lines with, so there are "
+        f"no near misses to rank (its settings: {knobs}). `cleaner explain FILE` lists the edits it makes; "
+        f"`cleaner rules show {rule.id}` shows its settings and examples."
+    )
+
+
+def _past_anchor(pattern: regex.Pattern[str], line: str, best: int, timeout: float) -> NearMiss | None:
+    """For a pattern anchored at the line start: the first word start from which the whole pattern
+    matches the rest of the line, or else the longest stretch accepted from a word start (if longer
+    than `best`, the stretch accepted from the line start). Returns a NearMiss with line 0."""
+    longest: tuple[int, int] | None = None
+    for w in _WORD_START.finditer(line):
+        at = w.start()
+        if len(line) - at <= best:
+            break
+        rest = line[at:]
+        m = pattern.search(rest, timeout=timeout)
+        if m is not None:
+            return NearMiss(0, line, at + m.start(), at + m.end(), past_anchor=True)
+        start, reached = _broke_off(pattern, rest, timeout)
+        if reached - start > best:
+            best, longest = reached - start, (at + start, at + reached)
+    return NearMiss(0, line, *longest) if longest else None
 
 
 def _broke_off(pattern: regex.Pattern[str], line: str, timeout: float) -> tuple[int, int]:
@@ -151,7 +219,7 @@ def _with_errors(miss: NearMiss, fuzzy: regex.Pattern[str], timeout: float) -> N
     if m is None:
         return miss
     changes = tuple(tuple(c) for c in m.fuzzy_changes)
-    return NearMiss(miss.line, miss.text, miss.start, miss.reached, tuple(m.fuzzy_counts), miss.reason, changes)
+    return replace(miss, errors=tuple(m.fuzzy_counts), changes=changes)
 
 
 def _reason(rule: Rule, step: Step, line: str, in_scope: bool, timeout: float) -> str:
@@ -190,9 +258,20 @@ def format_report(report: NearMissReport, rule: Rule, name: str, width: int = 10
     return "\n".join(out)
 
 
+def format_not_applicable(rule: Rule, name: str, fired: Sequence[int], sentence: str) -> str:
+    """What `explain --rule` prints for a rule without a line pattern: where it fired, and why no near misses."""
+    where = f"fired on line(s) {', '.join(map(str, fired))}" if fired else "did not fire"
+    return "\n".join([f"{rule.id} ({rule.kind}) on {name}", where, sentence])
+
+
 def _headline(m: NearMiss) -> str:
     if m.reason:
         return m.reason
+    if m.past_anchor:
+        return (
+            f"the whole pattern matches col {m.start + 1}–{m.reached}, but it is anchored at the line start: "
+            f"the text before col {m.start + 1} keeps the line"
+        )
     if m.reached == len(m.text):
         head = f"the line fits the pattern from col {m.start + 1} to its end, but ends before the pattern is complete"
     else:
@@ -214,7 +293,7 @@ def _marked(m: NearMiss, width: int) -> list[str]:
         hi = min(len(m.text), lo + width)
     text = ("…" if lo else "") + show(m.text[lo:hi]) + ("…" if hi < len(m.text) else "")
     caret = len(("…" if lo else "") + show(m.text[lo : m.reached]))
-    if m.reason:
+    if m.reason or m.past_anchor:
         label = "matched up to here"
     elif m.reached == len(m.text):
         label = "the line ends here; the pattern wants more"

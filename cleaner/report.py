@@ -3,7 +3,10 @@
 `cleaner run … --report report.html` writes it: totals, a bar chart of edits per rule
 (inline SVG), and for each rule a few sample edits with the removed and inserted text
 highlighted and invisible characters named (the same marks as diffs: `visible.show`),
-plus a filter by rule id (inline JS; `report.html#filter=promo.` opens it filtered).
+plus a filter by rule id (inline JS; `report.html#filter=promo.` opens it filtered; the
+chart then shows only the rules that pass, rescaled to them). Below, the records the run
+quarantined and the warnings it gave, each with its source, line and reason, so a rule
+author sees what was rejected and why without opening the quarantine file.
 Nothing is fetched: no external CSS, scripts, fonts or images, so the page can be
 mailed, archived with a run, or opened offline.
 """
@@ -62,6 +65,57 @@ class SampleCollector:
                 bucket.append(Sample(doc, lines[i], context, e.before, e.after, e.whole_lines))
 
 
+MAX_LISTED = 200  # quarantined records and warnings listed in the page; the rest are counted
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A quarantined record or a warning: where it came from and why."""
+
+    source: str
+    line: int | None
+    reason: str
+    id: str | None = None
+
+
+WARNING_FORM = regex.compile(r"^(?P<source>.+?)(?::(?P<line>\d+))?: (?P<reason>.+)$", regex.S)
+
+
+def warning_problem(message: str) -> Problem:
+    """A warning as the run printed it (`source[:line]: reason`) split into its parts."""
+    m = WARNING_FORM.match(message)
+    if m is None:
+        return Problem("", None, message)
+    return Problem(m["source"], int(m["line"]) if m["line"] else None, m["reason"])
+
+
+def read_quarantine(path: Path, limit: int = MAX_LISTED) -> list[Problem]:
+    """The first `limit` entries of a quarantine file (JSON lines with source, line, id, reason)."""
+    found: list[Problem] = []
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for raw in fh:
+                if len(found) >= limit:
+                    break
+                try:
+                    entry = json.loads(raw)
+                except ValueError:
+                    continue
+                line = entry.get("line")
+                doc_id = entry.get("id")
+                found.append(
+                    Problem(
+                        str(entry.get("source", "")),
+                        line if isinstance(line, int) else None,
+                        str(entry.get("reason", "")),
+                        None if doc_id is None else str(doc_id),
+                    )
+                )
+    except OSError:
+        pass
+    return found
+
+
 def write_report(
     path: Path,
     stats: RunStats,
@@ -69,12 +123,25 @@ def write_report(
     rules: Sequence[Rule] = (),
     *,
     title: str = "cleaner run report",
+    quarantined: Sequence[Problem] = (),
+    warnings: Sequence[Problem] = (),
+    quarantine_file: str | None = None,
 ) -> None:
-    write_atomic(path, render_report(stats, samples, rules, title=title).encode("utf-8"))
+    page = render_report(
+        stats, samples, rules, title=title, quarantined=quarantined, warnings=warnings, quarantine_file=quarantine_file
+    )
+    write_atomic(path, page.encode("utf-8"))
 
 
 def render_report(
-    stats: RunStats, samples: Mapping[str, Sequence[Sample]], rules: Sequence[Rule] = (), *, title: str
+    stats: RunStats,
+    samples: Mapping[str, Sequence[Sample]],
+    rules: Sequence[Rule] = (),
+    *,
+    title: str,
+    quarantined: Sequence[Problem] = (),
+    warnings: Sequence[Problem] = (),
+    quarantine_file: str | None = None,
 ) -> str:
     described = {r.id: r for r in rules}
     order = [r.id for r in rules if r.id in stats.per_rule]
@@ -91,6 +158,7 @@ def render_report(
         totals=_totals(stats, len(rules)),
         chart=_chart(stats, order),
         sections=sections or '<p class="none">No rule changed anything.</p>',
+        problems=_problems(stats, quarantined, warnings, quarantine_file),
         data=json.dumps(data).replace("</", "<\\/"),
         js=JS,
     )
@@ -144,7 +212,8 @@ def _chart(stats: RunStats, order: Sequence[str]) -> str:
         w = max(2, round(bar_w * c.edits / top))
         rid_html = html.escape(rid)
         rows.append(
-            f'<g class="bar" data-rule="{rid_html}"><title>{rid_html}: {c.edits} edit(s) in {c.documents} document(s)'
+            f'<g class="bar" data-rule="{rid_html}" data-edits="{c.edits}">'
+            f"<title>{rid_html}: {c.edits} edit(s) in {c.documents} document(s)"
             f'</title><text x="{label_w - 8}" y="{y + bar_h - 4}" text-anchor="end">{rid_html}</text>'
             f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" rx="3"></rect>'
             f'<text class="count" x="{label_w + w + 6}" y="{y + bar_h - 4}">{c.edits}</text></g>'
@@ -152,8 +221,42 @@ def _chart(stats: RunStats, order: Sequence[str]) -> str:
     width = label_w + bar_w + 60
     return (
         f'<svg id="chart" role="img" aria-label="edits per rule" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}">{"".join(rows)}</svg>'
+        f'width="{width}" height="{height}" data-row="{bar_h + gap}" data-gap="{gap}" data-label="{label_w}" '
+        f'data-bar="{bar_w}">{"".join(rows)}</svg>'
     )
+
+
+def _problems(
+    stats: RunStats, quarantined: Sequence[Problem], warnings: Sequence[Problem], quarantine_file: str | None
+) -> str:
+    """The quarantined records and the warnings, as tables: source, line, (id,) reason."""
+    where = f" (all of them in <code>{html.escape(quarantine_file)}</code>)" if quarantine_file else ""
+    parts = []
+    if stats.quarantined or quarantined:
+        more = stats.quarantined - len(quarantined)
+        rest = f'<p class="none">… and {more} more{where}.</p>' if more > 0 else ""
+        rows = "".join(
+            f"<tr><td>{html.escape(q.source)}</td><td>{q.line or ''}</td><td>{html.escape(q.id or '')}</td>"
+            f"<td>{html.escape(q.reason)}</td></tr>"
+            for q in quarantined
+        )
+        parts.append(
+            f'<section id="quarantined"><h2>Quarantined records: {stats.quarantined}</h2>'
+            f'<p class="desc">Not cleaned and not written to the output, kept with the reason{where}.</p>'
+            f"<table><thead><tr><th>source</th><th>line</th><th>id</th><th>reason</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>{rest}</section>"
+        )
+    if warnings:
+        rows = "".join(
+            f"<tr><td>{html.escape(w.source)}</td><td>{w.line or ''}</td><td>{html.escape(w.reason)}</td></tr>"
+            for w in warnings
+        )
+        parts.append(
+            f'<section id="warnings"><h2>Warnings: {len(warnings)}</h2>'
+            f"<table><thead><tr><th>source</th><th>line</th><th>reason</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></section>"
+        )
+    return "\n".join(parts)
 
 
 def _section(rid: str, stats: RunStats, samples: Iterable[Sample], rule: Rule | None) -> str:
@@ -222,6 +325,10 @@ del{background:#fbd3d0;text-decoration:line-through;text-decoration-color:#b3261
 ins{background:#cdeccf;text-decoration:none}
 .inv{color:#8a4fd0;background:#f1e9fb;border-radius:3px;font-size:11px}
 .gone{color:#5b6575;font-style:italic}.none{color:#5b6575}
+#quarantined,#warnings{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px 16px;margin:16px 0}
+#quarantined h2,#warnings h2{font-size:16px;margin:4px 0}
+table{border-collapse:collapse;width:100%;font-size:13px}th{text-align:left;color:#5b6575;font-weight:600}
+td,th{padding:3px 8px;border-top:1px solid #eef1f5;vertical-align:top}td:first-child{font-family:ui-monospace,monospace}
 """
 
 JS = """
@@ -254,6 +361,29 @@ JS = """
       if (!hide && el.tagName === "LI") shown++;
     });
     document.getElementById("shown").textContent = shown + " of " + data.rules.length + " rules";
+    fitChart();
+  }
+  // The chart shows the rules that pass the filter, stacked without gaps and scaled to the largest of them.
+  function fitChart() {
+    var svg = document.getElementById("chart");
+    if (!svg) return;
+    var row = +svg.dataset.row, gap = +svg.dataset.gap, label = +svg.dataset.label, full = +svg.dataset.bar;
+    var bars = Array.prototype.filter.call(svg.querySelectorAll("g.bar"), function (g) {
+      return g.style.display !== "none";
+    });
+    var top = Math.max.apply(null, bars.map(function (g) { return +g.dataset.edits; }).concat([1]));
+    bars.forEach(function (g, i) {
+      var y = gap + i * row, w = Math.max(2, Math.round(full * g.dataset.edits / top));
+      var rect = g.querySelector("rect"), texts = g.querySelectorAll("text");
+      rect.setAttribute("y", y);
+      rect.setAttribute("width", w);
+      texts[0].setAttribute("y", y + row - gap - 4);
+      texts[1].setAttribute("y", y + row - gap - 4);
+      texts[1].setAttribute("x", label + w + 6);
+    });
+    var height = bars.length * row + gap, width = svg.viewBox.baseVal.width;
+    svg.setAttribute("height", height);
+    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
   }
   input.addEventListener("input", apply);
   var m = /filter=([^&]*)/.exec(location.hash);
@@ -283,6 +413,7 @@ PAGE = """<!doctype html>
 {totals}
 {chart}
 {sections}
+{problems}
 </div>
 </main>
 <script type="application/json" id="report-data">{data}</script>

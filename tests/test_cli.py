@@ -30,6 +30,38 @@ def test_run_folder_mirrors_tree_and_prints_summary(cli, tmp_path):
     assert "documents: 2 read, 2 written" in err and "promo.read-headline" in err and "ads.marker" in err
 
 
+def test_run_folder_reads_only_known_formats_and_lists_the_rest(cli, tmp_path):
+    """`cleaner run . -o out` in a project must not clean its *.py files as text: a folder walk reads
+    the formats cleaner knows and says what it left; --include GLOB reads more, as text."""
+    src = tmp_path / "in"
+    (src / "pkg").mkdir(parents=True)
+    (src / "a.txt").write_text("Advertisement\nHello.\n", encoding="utf-8")
+    (src / "b.jsonl").write_text('{"id": "1", "text": "Advertisement\\nHi."}\n', encoding="utf-8")
+    (src / "c.html").write_text("<html><body><p>Hello there, page.</p></body></html>", encoding="utf-8")
+    (src / "pkg" / "mod.py").write_text("print('Advertisement')\n", encoding="utf-8")
+    (src / "pkg" / "other.py").write_text("x = 1\n", encoding="utf-8")
+    (src / "notes.md").write_text("Advertisement\nNotes.\n", encoding="utf-8")
+    (src / "LICENSE").write_text("Advertisement\nLicence.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = cli("run", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == ["a.txt", "b.jsonl", "c.txt"]
+    err = r.stderr.decode()
+    assert "skipped 4 file(s)" in err and "2 *.py" in err and "1 *.md" in err and "1 without a suffix" in err
+    assert "--include" in err
+    assert "documents: 3 read" in err  # the skipped files are not inputs: nothing to count as lost
+    out2 = tmp_path / "out2"
+    r = cli("run", str(src), "-o", str(out2), "--include", "*.md", "--include", "LICENSE")
+    assert r.returncode == 0, r.stderr
+    assert (out2 / "notes.md").read_text(encoding="utf-8") == "Notes.\n"
+    assert (out2 / "LICENSE").read_text(encoding="utf-8") == "Licence.\n"
+    assert not (out2 / "pkg").exists() and "skipped 2 file(s)" in r.stderr.decode()
+    # A file named on the command line is read whatever its name: the user chose it.
+    r = cli("run", str(src / "notes.md"), "-o", str(tmp_path / "out3"))
+    assert r.returncode == 0 and (tmp_path / "out3" / "notes.md").exists()
+
+
 def test_single_file_into_folder_uses_its_name(cli, tmp_path):
     f = next(SEEDS.glob("002_*"))
     r = cli("run", str(f), "-o", str(tmp_path / "o"))
@@ -82,7 +114,8 @@ def test_no_default_rules_uses_only_given(cli, tmp_path):
 def test_bad_inputs_are_reported_by_name(cli, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
-    (src / "binary.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    # A picture under a text name (a folder walk would not read it as *.bin).
+    (src / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     (src / "latin1.txt").write_bytes(b"Caf\xe9 au lait\n")
     (src / "bom.txt").write_bytes(b"\xef\xbb\xbfHello\r\nWorld\r\n")
     (src / "empty.txt").write_bytes(b"")
@@ -91,16 +124,16 @@ def test_bad_inputs_are_reported_by_name(cli, tmp_path):
     r = cli("run", str(src), "-o", str(out))
     err = r.stderr.decode()
     assert r.returncode == 0, err
-    assert f"{src / 'binary.bin'}: binary file (NUL byte at offset 8)" in err
+    assert f"{src / 'binary.txt'}: binary file (NUL byte at offset 8)" in err
     assert f"{src / 'latin1.txt'}: invalid UTF-8 at byte 3" in err
-    assert not (out / "binary.bin").exists()
+    assert not (out / "binary.txt").exists()
     assert (out / "latin1.txt").read_text(encoding="utf-8") == "Caf\ufffd au lait\n"
     assert (out / "bom.txt").read_bytes() == b"Hello\nWorld\n"
     assert (out / "empty.txt").read_bytes() == b""
     assert (out / "utf16.txt").read_text(encoding="utf-8") == "Grüße\n"
     assert "5 read, 4 written, 1 quarantined" in err
     quarantine = (tmp_path / "out.quarantine.jsonl").read_text("utf-8")
-    assert "binary.bin" in quarantine and "NUL byte" in quarantine
+    assert "binary.txt" in quarantine and "NUL byte" in quarantine
 
 
 def test_strict_refuses_undecodable(cli, tmp_path):

@@ -202,7 +202,7 @@ def test_fresh_repository_with_plain_pip_install(project, tmp_path_factory):
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert build.returncode == 0, build.stderr
-    [wheel] = work.glob("cleaner-*.whl")
+    [wheel] = work.glob("scrape_cleaner-*.whl")
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"

@@ -122,7 +122,7 @@ def test_without_ray_the_engine_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now fails, as when it is not installed
     result = CliRunner().invoke(app, ["run", str(tmp_path / "a.jsonl"), "-o", str(tmp_path / "out"), "--engine", "ray"])
     assert result.exit_code == 2
-    assert "pip install 'cleaner[ray]'" in result.output
+    assert "pip install 'scrape-cleaner[ray]'" in result.output
     assert not (tmp_path / "out").exists()
 
 

@@ -106,3 +106,53 @@ def test_report_renders_in_headless_chromium(report, browser, tmp_path):
     keep = os.environ.get("CLEANER_SCREENSHOT_DIR")  # to look at it: CLEANER_SCREENSHOT_DIR=/tmp make test
     if keep:
         shutil.copy(shot, keep)
+
+
+def test_report_lists_quarantined_records_and_warnings(cli, tmp_path):
+    """The page names what the run rejected and what it warned about: reason, source, line."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (src / "latin1.txt").write_bytes(b"Caf\xe9 au lait\n")
+    (src / "c.jsonl").write_text('{"id": "a", "text": "Hi."}\n{"id": "b", "text": 5}\nnot json\n', encoding="utf-8")
+    (src / "notes.md").write_text("x\n", encoding="utf-8")
+    page = tmp_path / "report.html"
+    r = cli("run", str(src), "-o", str(tmp_path / "out"), "--report", str(page))
+    assert r.returncode == 0, r.stderr
+    html_text = page.read_text(encoding="utf-8")
+    quarantined = re.search(r'<section id="quarantined">.*?</section>', html_text, re.S).group()
+    assert "Quarantined records: 3" in quarantined
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", quarantined)
+    by_source = {(os.path.basename(s), line): reason for s, line, _, reason in rows}
+    assert "NUL byte" in by_source[("binary.txt", "")]
+    assert ("c.jsonl", "2") in by_source and ("c.jsonl", "3") in by_source
+    assert "out.quarantine.jsonl" in quarantined
+    warnings = re.search(r'<section id="warnings">.*?</section>', html_text, re.S).group()
+    assert "invalid UTF-8 at byte 3" in warnings and "latin1.txt" in warnings
+    assert "skipped 1 file(s)" in warnings  # the folder walk's note about notes.md
+    assert "NUL byte" not in warnings  # a quarantined record is listed once, with the records
+
+
+def test_report_without_problems_has_no_problem_sections():
+    page = render_report(RunStats(), {}, (), title="t")
+    assert 'id="quarantined"' not in page and 'id="warnings"' not in page
+
+
+def test_filtered_chart_shows_only_the_rules_that_pass(report, browser, tmp_path):
+    """With a filter the chart stacks the remaining bars from the top, scaled to the largest of them,
+    and shrinks to fit: no empty rows where hidden rules were."""
+    dom = chromium("--dump-dom", report.as_uri() + "#filter=promo.", tmp_path=tmp_path).stdout
+    svg = re.search(r'<svg id="chart"([^>]*)>(.*?)</svg>', dom, re.S)
+    row = int(re.search(r'data-row="(\d+)"', svg.group(1)).group(1))
+    gap = int(re.search(r'data-gap="(\d+)"', svg.group(1)).group(1))
+    full = int(re.search(r'data-bar="(\d+)"', svg.group(1)).group(1))
+    bars = re.findall(r'<g class="bar" data-rule="([^"]+)" data-edits="(\d+)"( style="display: none;")?>(.*?)</g>',
+                      svg.group(2), re.S)  # fmt: skip
+    shown = [(rid, int(n), body) for rid, n, hidden, body in bars if not hidden]
+    assert shown and all(rid.startswith("promo.") for rid, _, _ in shown)
+    assert len(shown) < len(bars)
+    assert f'height="{len(shown) * row + gap}"' in svg.group(1)
+    ys = [int(re.search(r'<rect[^>]* y="(\d+)"', body).group(1)) for _, _, body in shown]
+    assert ys == [gap + i * row for i in range(len(shown))]
+    widths = [int(re.search(r'<rect[^>]* width="(\d+)"', body).group(1)) for _, _, body in shown]
+    assert max(widths) == full  # the largest remaining rule spans the chart

@@ -41,6 +41,85 @@ def test_toml_syntax_error_names_line(tmp_path):
     assert p.line == 10
 
 
+TOML_MISTAKES = [
+    # (case, text, line, column, words the hint must hold)
+    ("regex in a basic string", '[[rule]]\nid = "a.b"\npattern = "^\\s+x$"\n', 3, 15, "literal strings"),
+    ("unclosed string", '[[rule]]\nid = "a.b\nkind = "x"\n', 2, 10, "not closed"),
+    ("unquoted value", "[[rule]]\nid = a.b\n", 2, 6, "quote text"),
+    ("key set twice", '[[rule]]\nid = "a"\nid = "b"\n', 3, 9, "sets a key once"),
+    ("one bracket short", '[[rule]\nid = "a"\n', 1, 7, "two brackets"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "hint"), [m[1:] for m in TOML_MISTAKES], ids=[m[0] for m in TOML_MISTAKES]
+)
+def test_toml_syntax_error_has_line_column_and_a_fitting_hint(tmp_path, text, line, column, hint):
+    [p] = problems(tmp_path, text)
+    assert (p.line, p.column) == (line, column)
+    assert str(p).startswith(f"{tmp_path / 'r.toml'}:{line}:{column}: TOML syntax error: ")
+    assert hint in p.hint, p.hint
+    others = [m[4] for m in TOML_MISTAKES if m[4] != hint]
+    assert not any(o in p.hint for o in others)  # a hint for this error, not one for all
+    assert text.splitlines()[line - 1] in p.message  # the line itself, with a caret under the column
+    assert "\n    | " + " " * (column - 1) + "^" in p.message
+
+
+def test_pyproject_syntax_error_has_line_column_and_hint(tmp_path):
+    from cleaner.config import ConfigError, load_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.cleaner]\nrules = [rules]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert str(info.value).startswith(f"{tmp_path / 'pyproject.toml'}:2:10: TOML syntax error: Invalid value")
+    assert "quote text" in str(info.value)
+
+
+MISSPELT = [
+    # (case, change to GOOD, the suggestion the hint must make)
+    ("kind", ('kind = "drop_line"', 'kind = "drop_lnie"'), "did you mean 'drop_line'"),
+    ("rule key", ('description = "d"', 'description = "d"\npatern = "x"'), "did you mean 'pattern'"),
+    ("setting", ('description = "d"', 'description = "d"\nfirst_line = 3'), "did you mean 'first_lines'"),
+    ("extract key", ("", "\n[extract]\nfavour_precision = true\n"), "did you mean 'favor_precision'"),
+    ("top-level table", ("", "\n[list]\nx = 'y'\n"), "did you mean 'lists'"),
+]
+
+
+@pytest.mark.parametrize(("change", "suggestion"), [m[1:] for m in MISSPELT], ids=[m[0] for m in MISSPELT])
+def test_misspelt_names_get_did_you_mean(tmp_path, change, suggestion):
+    body = GOOD + change[1] if change[0] == "" else GOOD.replace(*change)
+    assert body != GOOD
+    found = problems(tmp_path, body)
+    assert any(suggestion in p.hint for p in found), [str(p) for p in found]
+
+
+def test_a_name_close_to_nothing_gets_no_suggestion(tmp_path):
+    [p] = problems(tmp_path, GOOD.replace('kind = "drop_line"', 'kind = "zzzzqqq"'))
+    assert "did you mean" not in p.hint and "use one of: dedupe_words" in p.hint
+
+
+def test_misspelt_pyproject_key_is_refused_with_did_you_mean(tmp_path):
+    """An unknown [tool.cleaner] key was ignored in silence: `default_rules = false` left the defaults on."""
+    from cleaner.config import ConfigError, load_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.cleaner]\ndefault_rules = false\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"(?s)unknown key 'default_rules'.*did you mean 'default-rules'"):
+        load_config(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.cleaner]\n[[tool.cleaner.golden]]\ninput = 'a'\nexpected = 'b'\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"(?s)unknown key 'input'.*did you mean 'inputs'"):
+        load_config(tmp_path)
+
+
+def test_explain_misspelt_rule_gets_did_you_mean(cli, tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Body.\n", encoding="utf-8")
+    r = cli("explain", str(f), "--rule", "caption.credit-onyl", cwd=tmp_path)
+    assert r.returncode == 2
+    assert b"did you mean 'caption.credit-only'" in r.stderr
+
+
 @pytest.mark.parametrize(
     ("change", "message", "key_line"),
     [

@@ -1,4 +1,4 @@
-"""Parquet input and output through pyarrow, an optional extra (`pip install 'cleaner[parquet]'`)."""
+"""Parquet input and output through pyarrow, an optional extra (`pip install 'scrape-cleaner[parquet]'`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def require_pyarrow() -> Any:
         import pyarrow
         import pyarrow.parquet
     except ImportError:
-        raise InputProblem("reading Parquet needs pyarrow: pip install 'cleaner[parquet]'") from None
+        raise InputProblem("reading Parquet needs pyarrow: pip install 'scrape-cleaner[parquet]'") from None
     return pyarrow
 
 

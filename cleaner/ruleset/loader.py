@@ -24,8 +24,10 @@ from cleaner.kinds.base import BuildContext, Rule, Setting
 from cleaner.linematch import LineMatcher
 from cleaner.literals import LiteralIndex
 from cleaner.patterns import DEFAULT_TIMEOUT, PatternError, compile_pattern, list_fragment
-from cleaner.ruleset.locate import Locator, toml_error_line
+from cleaner.ruleset.locate import Locator
 from cleaner.ruleset.select import select_rules
+from cleaner.suggest import did_you_mean
+from cleaner.tomlerrors import describe as describe_toml_error
 
 COMMON_KEYS = {
     "id": "Stable id, dotted: family.name (e.g. promo.read-more).",
@@ -177,14 +179,9 @@ def _parse(path: Path, source: str, problems: list[RuleProblem]) -> tuple[Path, 
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
+        found = describe_toml_error(exc, source)
         problems.append(
-            RuleProblem(
-                path,
-                toml_error_line(str(exc)),
-                None,
-                f"TOML syntax error: {exc}",
-                "rule patterns are easiest as literal strings: '''...'''",
-            )
+            RuleProblem(path, found.line, None, f"TOML syntax error: {found.message}", found.hint, found.column)
         )
         return None
     for key in data:
@@ -195,7 +192,7 @@ def _parse(path: Path, source: str, problems: list[RuleProblem]) -> tuple[Path, 
                     None,
                     None,
                     f"unknown top-level key {key!r}",
-                    "a rule file holds only [lists], [extract] and [[rule]] tables",
+                    did_you_mean(key, TOP_LEVEL_KEYS) + "a rule file holds only [lists], [extract] and [[rule]] tables",
                 )
             )
     if not isinstance(data.get("rule", []), list):
@@ -307,7 +304,7 @@ def _build_rule(
         problem(
             "kind" if "kind" in table else None,
             f"unknown kind {kind_name!r}",
-            f"use one of: {', '.join(sorted(KINDS))}",
+            f"{did_you_mean(kind_name, KINDS)}use one of: {', '.join(sorted(KINDS))}",
         )
         return None
     safe = table.get("safe", True)
@@ -321,7 +318,10 @@ def _build_rule(
         spec = kind.settings.get(key)
         if spec is None:
             allowed = ", ".join(sorted([*kind.settings, *COMMON_KEYS]))
-            problem(key, f"unknown key {key!r} for kind {kind.name}", f"allowed keys: {allowed}")
+            known = [*kind.settings, *COMMON_KEYS]
+            problem(
+                key, f"unknown key {key!r} for kind {kind.name}", f"{did_you_mean(key, known)}allowed keys: {allowed}"
+            )
             continue
         err = _check_type(spec, value)
         if err:

@@ -12,7 +12,6 @@ RULE_HEADER = regex.compile(r"^[ \t]*\[\[\s*rule\s*\]\]", regex.M)
 LISTS_HEADER = regex.compile(r"^[ \t]*\[\s*lists\s*\]", regex.M)
 TABLE_HEADER = regex.compile(r"^[ \t]*\[", regex.M)
 EXTRACT_HEADER = regex.compile(r"^[ \t]*\[\s*extract\s*\]", regex.M)
-TOML_ERROR_LINE = regex.compile(r"at line (\d+)")
 
 
 class Locator:
@@ -53,8 +52,3 @@ class Locator:
         end = nxt.start() if nxt else len(self.source)
         k = regex.compile(rf"^[ \t]*{regex.escape(key)}\s*=", regex.M).search(self.source, m.end(), end)
         return self.line_of(k.start()) if k else self.line_of(m.start())
-
-
-def toml_error_line(message: str) -> int | None:
-    m = TOML_ERROR_LINE.search(message)
-    return int(m.group(1)) if m else None

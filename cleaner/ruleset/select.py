@@ -10,12 +10,12 @@ Rules marked `safe = false` may remove content; they run only with `unsafe`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from cleaner.engine import Pipeline, register
 from cleaner.kinds.base import Rule
+from cleaner.suggest import close_names
 
 
 class SelectionError(ValueError):
@@ -75,5 +75,5 @@ def select_rules(
 
 def _suggest(selector: str, ids: list[str]) -> str:
     families = sorted({i.split(".")[0] + "." for i in ids})
-    close = difflib.get_close_matches(selector, [*ids, *families], n=3, cutoff=0.6)
+    close = close_names(selector, [*ids, *families])
     return f" (did you mean {', '.join(close)}?)" if close else f" (families: {', '.join(families)})"

@@ -33,6 +33,7 @@ from cleaner.runner.work import TaskResult, set_pipeline
 from cleaner.stats import RunStats
 
 MAX_WARNINGS = 20
+MAX_REPORTED = 200  # warnings kept for the HTML report
 
 
 @dataclass
@@ -43,6 +44,7 @@ class RunReport:
     quarantine_file: Path | str | None = None  # str: a URI (Ray engine)
     resumed: int = 0
     samples: dict[str, list[Any]] = field(default_factory=dict)  # sample edits per rule, for --report
+    warnings: list[str] = field(default_factory=list)  # the first MAX_REPORTED warnings, for --report
 
 
 def default_quarantine(out: Path | None) -> Path:
@@ -105,6 +107,7 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
         for writer in open_units.values():
             writer.abort()
     warnings.flush()
+    report.warnings = warnings.kept
 
     report.quarantine_file = quarantine_file = options.quarantine or default_quarantine(out)
     if report.stats.quarantined:
@@ -268,9 +271,12 @@ class _Warnings:
 
     def __init__(self) -> None:
         self.count = 0
+        self.kept: list[str] = []
 
     def add(self, message: str) -> None:
         self.count += 1
+        if len(self.kept) < MAX_REPORTED:
+            self.kept.append(message)
         if self.count <= MAX_WARNINGS:
             print(f"warning: {message}", file=sys.stderr)
 

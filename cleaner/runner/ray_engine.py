@@ -48,7 +48,7 @@ from cleaner.runner.tasks import Task
 from cleaner.runner.work import run_task, set_pipeline
 from cleaner.stats import RunStats
 
-RAY_MISSING = "--engine ray needs Ray: pip install 'cleaner[ray]'"
+RAY_MISSING = "--engine ray needs Ray: pip install 'scrape-cleaner[ray]'"
 PART_KINDS = ("out", "quarantine", "edits")
 
 
@@ -129,6 +129,7 @@ def _run(ray: Any, units: list[RemoteUnit], pipeline: Pipeline, options: RunOpti
             notes.extend(json.loads(t["warnings"]))
             report.stats.merge(RunStats.from_dict(json.loads(t["stats"])))
     notes.flush()
+    report.warnings = notes.kept
 
     stage = _stage(out_path)
     report.quarantine_file = options.quarantine or _default_quarantine(out)  # type: ignore[assignment]

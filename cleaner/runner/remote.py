@@ -11,16 +11,16 @@ import fnmatch
 import os
 import posixpath
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cleaner.io.compress import wrap_write
 from cleaner.io.files import UsageError
-from cleaner.io.formats import format_of, output_name
-from cleaner.runner.units import GLOB_CHARS, plan_units
+from cleaner.io.formats import format_of, known_input, output_name
+from cleaner.runner.units import GLOB_CHARS, included, plan_units, unknown_summary
 
 
 @dataclass(frozen=True)
@@ -55,15 +55,18 @@ def to_location(fs: Any, path: str, like: str) -> str:
     return f"{like.split('://', 1)[0]}://{path}"
 
 
-def plan_remote_units(inputs: list[str], out: str) -> list[RemoteUnit]:
-    """Plan a run whose inputs or output may be URIs. All inputs share one filesystem."""
+def plan_remote_units(
+    inputs: list[str], out: str, include: Sequence[str] = (), skipped: list[str] | None = None
+) -> list[RemoteUnit]:
+    """Plan a run whose inputs or output may be URIs. All inputs share one filesystem.
+    Folder walks read known formats and files `include` matches, as `plan_units` does."""
     if not inputs or "-" in inputs:
         raise UsageError("--engine ray reads files, not stdin: give input paths")
     if not any(map(is_uri, [*inputs, out])):
         units = [RemoteUnit(u.index, u.name, os.path.abspath(u.source), os.path.abspath(u.target), u.fmt)  # type: ignore[arg-type]
-                 for u in plan_units(inputs, Path(out))]  # fmt: skip
+                 for u in plan_units(inputs, Path(out), skipped=skipped, include=include)]  # fmt: skip
     else:
-        units = _plan_uris(inputs, out)
+        units = _plan_uris(inputs, out, include, skipped)
     seen: dict[str, str] = {}
     for u in units:  # one read stream per file: a file named twice would be cleaned once, written twice
         if u.path in seen:
@@ -72,7 +75,11 @@ def plan_remote_units(inputs: list[str], out: str) -> list[RemoteUnit]:
     return units
 
 
-def _plan_uris(inputs: list[str], out: str) -> list[RemoteUnit]:
+def _plan_uris(
+    inputs: list[str], out: str, include: Sequence[str] = (), skipped: list[str] | None = None
+) -> list[RemoteUnit]:
+    import pyarrow.fs as pafs
+
     schemes = {i.split("://", 1)[0] if is_uri(i) else "file" for i in inputs}
     if len(schemes) > 1:
         raise UsageError(f"inputs must all be on one filesystem, not {', '.join(sorted(schemes))}")
@@ -89,6 +96,12 @@ def _plan_uris(inputs: list[str], out: str) -> list[RemoteUnit]:
                 raise UsageError(f"no file matches {raw}")
         else:
             found = list(_expand(fs, path, raw, skip))
+            if fs.get_file_info(path).type != pafs.FileType.File:  # a folder: known formats and --include only
+                keep = [known_input(rel) or included(PurePosixPath(rel), include) for _, rel in found]
+                left = [PurePosixPath(p) for (p, _), k in zip(found, keep, strict=True) if not k]
+                found = [f for f, k in zip(found, keep, strict=True) if k]
+                if left and skipped is not None:
+                    skipped.append(unknown_summary(left))
         pairs.extend((to_location(fs, p, raw), p, rel, glob_base or raw) for p, rel in found)
     units: list[RemoteUnit] = []
     seen: dict[str, str] = {}

@@ -8,14 +8,16 @@ goes to stdout.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.io.files import UsageError, walk
-from cleaner.io.formats import format_of, output_name
+from cleaner.io.formats import format_of, known_input, output_name
 
 GLOB_CHARS = set("*?[")
 
@@ -40,10 +42,13 @@ def plan_units(
     stdin_format: str = "text",
     own_files: Iterable[Path] = (),
     skipped: list[str] | None = None,
+    include: Sequence[str] = (),
 ) -> list[Unit]:
     """The units of a run. `own_files` are files the run writes besides its outputs
     (quarantine, stats, edit log): never read as input, even inside an input folder.
-    Entries of input folders that are not regular files are described in `skipped`."""
+    Entries of input folders that are not regular files are described in `skipped`,
+    and so (in one summary line) are files of formats cleaner does not read, which a
+    folder walk leaves out unless a glob in `include` matches their name or relative path."""
     if not inputs or inputs == ["-"]:
         if out is not None:
             raise UsageError("stdin is cleaned to stdout; drop -o or give input paths")
@@ -55,7 +60,7 @@ def plan_units(
     for raw in inputs:
         if _real(Path(raw)) in own:
             raise UsageError(f"input {raw} is also a file this run writes")
-    pairs = _expand(inputs, skip, skipped)
+    pairs = _expand(inputs, skip, skipped, include)
     if out is None:
         if len(pairs) == 1 and len(inputs) == 1 and Path(inputs[0]).is_file():
             src = pairs[0][0]
@@ -87,13 +92,21 @@ def _real(path: Path | str) -> Path:
     return Path(os.path.realpath(path))
 
 
-def _expand(inputs: list[str], skip: list[Path], skipped: list[str] | None) -> list[tuple[Path, Path]]:
+def _expand(
+    inputs: list[str], skip: list[Path], skipped: list[str] | None, include: Sequence[str] = ()
+) -> list[tuple[Path, Path]]:
     """(file, path relative to its output folder) for every input, in a stable order."""
     pairs: list[tuple[Path, Path]] = []
+    unknown: list[Path] = []
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            pairs.extend((f, f.relative_to(path)) for f in walk(path, skip, skipped))
+            for f in walk(path, skip, skipped):
+                rel = f.relative_to(path)
+                if known_input(f.name) or included(rel, include):
+                    pairs.append((f, rel))
+                else:
+                    unknown.append(f)
         elif path.exists():
             pairs.append((path, Path(path.name)))
         elif GLOB_CHARS & set(raw):
@@ -108,7 +121,24 @@ def _expand(inputs: list[str], skip: list[Path], skipped: list[str] | None) -> l
             raise UsageError(f"input {raw} is a broken symlink or a symlink loop")
         else:
             raise UsageError(f"input {raw} does not exist")
+    if unknown and skipped is not None:
+        skipped.append(unknown_summary(unknown))
     return pairs
+
+
+def included(rel: Path, include: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(rel.name, g) or fnmatch.fnmatchcase(rel.as_posix(), g) for g in include)
+
+
+def unknown_summary(files: Sequence[Path]) -> str:
+    """One line for the files a folder walk left out: counts per suffix, a few names, the way to read them."""
+    by_suffix = Counter(f.suffix.lower() or "" for f in files)
+    counts = ", ".join(f"{n} *{suffix}" if suffix else f"{n} without a suffix" for suffix, n in by_suffix.most_common())
+    names = ", ".join(str(f) for f in files[:5]) + (", ..." if len(files) > 5 else "")
+    return (
+        f"skipped {len(files)} file(s) in input folders that are not a format cleaner reads ({counts}): {names}; "
+        "to read such files as text, add --include GLOB (e.g. --include '*.md')"
+    )
 
 
 def _glob_base(pattern: str) -> Path:
