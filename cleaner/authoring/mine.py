@@ -40,6 +40,7 @@ from cleaner.errors import RuleTimeout
 
 MAX_ORIGINALS = 6  # spellings kept per distinct key, for examples
 MAX_STORED_LINES = 200_000  # distinct lines kept to look for look-alikes and over-matches
+LOOKALIKE_CHARS = 300  # a longer look-alike is a paragraph: chosen only if nothing shorter shares words
 
 
 @dataclass
@@ -263,13 +264,14 @@ def _lookalike(
     family_words: list[str], compiled: regex.Pattern[str], member_keys: set[Key], finder: LineFinder
 ) -> tuple[str | None, list[str]]:
     """The corpus line that shares most of the family's words yet does not match: prose, ideally."""
-    best: tuple[tuple[float, int, int], int] | None = None
+    best: tuple[tuple[bool, float, int, int], int] | None = None
     for i, shared in finder.containing(family_words).items():
         line = finder.lines[i]
         if finder.keys[i] in member_keys or compiled.search(line):
             continue
         prose = 1 if len(line.split()) >= 6 and line[-1] in '.!?"”»)' else 0
-        rank = (shared, prose, -abs(len(line) - 90))
+        # a sentence, not a whole paragraph: an example a reviewer reads at a glance
+        rank = (len(line) <= LOOKALIKE_CHARS, shared, prose, -abs(len(line) - 90))
         if best is None or rank > best[0]:
             best = (rank, i)
     if best is None:
