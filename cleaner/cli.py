@@ -16,7 +16,7 @@ import typer
 from cleaner.config import ConfigError, load_config
 from cleaner.engine import Pipeline
 from cleaner.errors import InputProblem, OutputError, RuleFileError, RuleTimeout
-from cleaner.io.files import UsageError
+from cleaner.io.files import UsageError, write_atomic
 from cleaner.io.inputs import read_input
 from cleaner.model import origin_lines
 from cleaner.patterns import DEFAULT_TIMEOUT
@@ -413,6 +413,81 @@ def golden_test(
             print(f"STALE {path}: golden file without an input (remove it, or run `cleaner test --update`)")
     print(f"{passed} passed, {failed} failed")
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def mine(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files, folders or globs, as `run` takes them; '-' or nothing: stdin.")
+    ] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="Write the draft rule file here ('-': stdout).")] = "-",
+    min_docs: Annotated[int, typer.Option(help="A line recurs when this many documents hold it (at least 2).")] = 3,
+    by: Annotated[
+        str | None,
+        typer.Option(help="Record field naming each record's source (e.g. domain): count recurrence per source."),
+    ] = None,
+    input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
+    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    html_field: Annotated[str | None, typer.Option(help="JSONL field holding HTML: mine its extracted text.")] = None,
+    max_docs: Annotated[
+        int | None, typer.Option(help="Read at most this many documents (mine a sample of a big corpus).")
+    ] = None,
+    max_rules: Annotated[int, typer.Option(help="Draft at most this many rules, the most frequent first.")] = 50,
+    top: Annotated[int, typer.Option(help="Families shown in the table on stderr.")] = 20,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    unsafe: UnsafeOpt = False,
+) -> None:
+    """Find lines that recur across documents (after the current rules ran) and draft a rule file for them."""
+    from itertools import islice
+
+    from cleaner.authoring.corpus import CorpusLog, CorpusSpec, describe, read_corpus
+    from cleaner.authoring.draft import assign_ids, draft_toml, show_table
+    from cleaner.authoring.mine import mine as mine_corpus
+
+    if input_format not in ("text", "jsonl"):
+        err(f"error: --format must be text or jsonl, not {input_format!r}")
+        raise typer.Exit(2)
+    if min_docs < 2:
+        err("error: --min-docs must be at least 2 (a line in one document does not recur)")
+        raise typer.Exit(2)
+    pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=unsafe)
+    spec = CorpusSpec(tuple(paths or ()), input_format, text_field, html_field, by, pipeline.extract)
+    log = CorpusLog()
+    entries: list[str] = []
+    docs = read_corpus(spec, log, entries)
+    try:
+        report = mine_corpus(islice(docs, max_docs), pipeline, min_docs, max(0, max_rules))
+    except UsageError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(2) from None
+    for message in [*entries, *log.skipped[:MAX_SHOWN], *report.timed_out[:MAX_SHOWN]]:
+        err(f"warning: {message}")
+    if len(log.skipped) > MAX_SHOWN:
+        err(f"warning: … and {len(log.skipped) - MAX_SHOWN} more skipped record(s)")
+    if by and log.no_source:
+        err(f"warning: {log.no_source} record(s) without a usable {by!r} field were counted as one source")
+    assign_ids(report.families)
+    text = draft_toml(report, min_docs, by)
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        try:
+            write_atomic(Path(output), text.encode("utf-8"))
+        except OSError as exc:
+            err(f"error: cannot write {output}: {exc.strerror or exc}")
+            raise typer.Exit(1) from None
+    err(f"{describe(log)}; {report.lines} non-blank line(s) after the current rules "
+        f"({report.removed_by_rules} removed by them); {len(report.families)} family(ies) proposed")  # fmt: skip
+    if report.families:
+        show_table(report, by, top)
+    if output != "-":
+        err(f"draft: {output} (check it with `cleaner rules check --rules {output}`)")
+
+
+MAX_SHOWN = 20
 
 
 @rules_app.callback(invoke_without_command=True)

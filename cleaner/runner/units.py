@@ -83,6 +83,15 @@ def plan_units(
     return units
 
 
+def input_files(inputs: list[str], skipped: list[str] | None = None) -> list[Path]:
+    """The files `inputs` (files, folders, globs) name, in the order a run reads them.
+
+    For commands that read a corpus without writing one (`cleaner mine`); raises
+    UsageError for an input that does not exist or a glob that matches nothing.
+    """
+    return [path for path, _ in _expand(inputs, [], skipped)]
+
+
 def _under(path: Path, skip: list[Path]) -> bool:
     return any(path == p or p in path.parents for p in skip)
 
