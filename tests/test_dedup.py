@@ -206,3 +206,47 @@ def test_parquet_keeps_schema_and_drops_duplicates(cli, tmp_path, fmt):
     out = pq.read_table(tmp_path / "out" / "in.parquet")
     assert out.schema == table.schema
     assert 8 <= out.num_rows < len(recs)
+
+
+def _kill_when(cmd: list[str], ready, timeout: float = 60) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "cleaner", *cmd], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not ready() and proc.poll() is None:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be killed; use a bigger corpus"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize("moment", ["scanning", "writing"])
+def test_kill_then_resume_gives_identical_output(cli, tmp_path, moment):
+    src = tmp_path / "in"
+    src.mkdir()
+    recs = list(records(groups=60, unrelated=300, seed=11))
+    for i in range(24):
+        chunk = recs[i::24]
+        (src / f"part-{i:02d}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in chunk), encoding="utf-8")
+    ref = tmp_path / "ref"
+    assert _dedup(cli, src, ref, "--workers", "1").returncode == 0
+    run = tmp_path / "run"
+    state = run / "out" / ".cleaner-run"
+    args = ["dedup", str(src), "-o", str(run / "out"), "--clusters", str(run / "clusters.jsonl"),
+            "--quarantine", str(run / "q.jsonl"), "--passages", "--log-edits", str(run / "edits.jsonl"),
+            "-q", "--workers", "1"]  # fmt: skip
+    if moment == "scanning":
+        _kill_when(args, lambda: state.is_dir() and len(list(state.glob("*.scan.done"))) >= 3)
+    else:
+        _kill_when(args, lambda: (run / "out").is_dir() and len(list((run / "out").glob("part-*.jsonl"))) >= 3)
+    finals = [p for p in (run / "out").glob("part-*.jsonl")]
+    for p in finals:  # whatever has a final name is complete
+        assert p.read_bytes() == (ref / "out" / p.name).read_bytes()
+    result = _dedup(cli, src, run, "--workers", "2", "--resume")
+    assert result.returncode == 0, result.stderr
+    assert tree_bytes(run) == tree_bytes(ref)
