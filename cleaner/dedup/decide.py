@@ -15,6 +15,7 @@ and a run with any number of workers decide the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +47,8 @@ class Decisions:
         return int(self.base[-1])
 
     def passage_lines(self, doc: int) -> set[int]:
+        if not len(self.drop_doc):
+            return set()
         lo, hi = np.searchsorted(self.drop_doc, [doc, doc + 1])
         return set(self.drop_line[lo:hi].tolist())
 
@@ -64,7 +67,21 @@ class Shingles:
         return np.asarray(self.maps[u][self.starts[u][i] : self.starts[u][i + 1]])
 
 
-def decide(state: RunState, units: list[Unit], counts: list[int], options: DedupOptions) -> Decisions:
+@dataclass
+class Engine:
+    """Where the heavy steps of `decide` run: here by default; the Ray engine runs them as Ray tasks.
+
+    `map_bands(bands, reps)`: the star-pair codes of each band's buckets (see `band_pairs`);
+    `verify(pairs)`: which pairs reach the threshold (every pair is checked, so the
+    components are the same as the local loop's, which skips pairs already joined).
+    """
+
+    map_bands: Callable[[list[int], np.ndarray], list[np.ndarray]] | None = None
+    verify: Callable[[np.ndarray], np.ndarray] | None = None
+
+
+def decide(state: RunState, units: list[Unit], counts: list[int], options: DedupOptions,
+           engine: Engine | None = None) -> Decisions:  # fmt: skip
     base = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     total = int(base[-1])
     live = [u for u, c in zip(units, counts, strict=True) if c]
@@ -93,15 +110,28 @@ def decide(state: RunState, units: list[Unit], counts: list[int], options: Dedup
         return x
 
     reps = np.flatnonzero((kind == KEEP) & (lens > 0))
-    pairs = _candidate_pairs(state, live, counts, units, reps, options.params.bands, total)
+    if engine is not None and engine.map_bands is not None:
+        per_band = engine.map_bands(list(range(options.params.bands)), reps)
+        found = np.unique(np.concatenate(per_band)) if per_band else np.zeros(0, dtype=np.int64)
+        pairs = np.stack([found // max(total, 1), found % max(total, 1)], axis=1)
+    else:
+        pairs = candidate_pairs(state, live, reps, options.params.bands, total)
     verified = 0
-    for a, b in pairs:
-        ra, rb = find(int(a)), find(int(b))
-        if ra == rb:
-            continue
-        verified += 1
-        if jaccard(shingles(int(a)), shingles(int(b))) >= options.threshold:
-            parent[max(ra, rb)] = min(ra, rb)
+    if engine is not None and engine.verify is not None:
+        good = pairs[engine.verify(pairs)] if len(pairs) else pairs
+        verified = len(pairs)
+        for a, b in good:
+            ra, rb = find(int(a)), find(int(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    else:
+        for a, b in pairs:
+            ra, rb = find(int(a)), find(int(b))
+            if ra == rb:
+                continue  # already one component: this edge cannot change the components
+            verified += 1
+            if jaccard(shingles(int(a)), shingles(int(b))) >= options.threshold:
+                parent[max(ra, rb)] = min(ra, rb)
 
     for d in range(total):
         root = find(int(rep[d]))
@@ -116,8 +146,8 @@ def decide(state: RunState, units: list[Unit], counts: list[int], options: Dedup
     drop_doc = drop_line = np.zeros(0, dtype=np.int64)
     if options.passages and total:
         p_hash = _concat(state, live, "p_hash", np.uint64, None)
-        p_doc = np.concatenate([np.asarray(load_stream(state, u, "p_doc", np.int64)) + base[units.index(u)]
-                                for u in live])  # fmt: skip
+        p_doc = np.concatenate([np.asarray(load_stream(state, u, "p_doc", np.int64)) + base[i]
+                                for i, u in enumerate(units) if counts[i]])  # fmt: skip
         p_line = _concat(state, live, "p_line", np.int64, None)
         remove = passages_to_remove(p_hash, p_doc, kind == KEEP, options.min_docs)
         drop_doc, drop_line = p_doc[remove], p_line[remove]
@@ -132,22 +162,29 @@ def _concat(state: RunState, units: list[Unit], name: str, dtype: type, small: t
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
 
-def _candidate_pairs(state: RunState, live: list[Unit], counts: list[int], units: list[Unit], reps: np.ndarray,
-                     bands: int, total: int) -> np.ndarray:  # fmt: skip
+def band_keys(state: RunState, live: list[Unit]) -> np.ndarray:
+    return np.concatenate([load_small(state, u, "bands") for u in live])
+
+
+def band_pairs(keys: np.ndarray, reps: np.ndarray, total: int) -> np.ndarray:
+    """Codes (first * total + member) of the star pairs of one band's buckets; `keys` are the band's
+    keys of the documents `reps` (in input order, so a bucket's first is its earliest document)."""
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    new = np.ones(len(k), dtype=bool)
+    new[1:] = k[1:] != k[:-1]
+    group = np.cumsum(new) - 1
+    firsts = order[np.flatnonzero(new)][group]
+    members = ~new
+    return reps[firsts[members]] * total + reps[order[members]]
+
+
+def candidate_pairs(state: RunState, live: list[Unit], reps: np.ndarray, bands: int, total: int) -> np.ndarray:
     """(first, member) pairs of every band bucket, unique, sorted."""
     if len(reps) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    keys_all = np.concatenate([load_small(state, u, "bands") for u in live])
+    keys_all = band_keys(state, live)
     found: np.ndarray = np.zeros(0, dtype=np.int64)
     for band in range(bands):
-        keys = keys_all[reps, band]
-        order = np.argsort(keys, kind="stable")
-        k = keys[order]
-        new = np.ones(len(k), dtype=bool)
-        new[1:] = k[1:] != k[:-1]
-        group = np.cumsum(new) - 1
-        firsts = order[np.flatnonzero(new)][group]
-        members = ~new
-        codes = reps[firsts[members]] * total + reps[order[members]]
-        found = np.union1d(found, codes)
+        found = np.union1d(found, band_pairs(keys_all[reps, band], reps, total))
     return np.stack([found // total, found % total], axis=1)

@@ -10,22 +10,29 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from cleaner.dedup.decide import EXACT, KEEP, NEAR, Decisions, decide
+from cleaner.dedup.decide import EXACT, KEEP, NEAR, Decisions, Engine, decide
 from cleaner.dedup.options import DedupOptions
 from cleaner.dedup.pool import scan_results
-from cleaner.dedup.scan import UnitScan, load_small, load_stream, scanned_docs
+from cleaner.dedup.scan import ScanBatch, UnitScan, load_small, load_stream, scanned_docs
 from cleaner.dedup.write import UnitOutput
 from cleaner.errors import InputProblem
 from cleaner.io.files import write_atomic
 from cleaner.io.jsonl import dumps
-from cleaner.runner.local import RunReport, UnitWriter, assemble_segments, default_quarantine, write_stats_json
+from cleaner.runner.local import (
+    MAX_WARNINGS,
+    RunReport,
+    UnitWriter,
+    assemble_segments,
+    default_quarantine,
+    write_stats_json,
+)
 from cleaner.runner.sinks import remove_leftovers
 from cleaner.runner.state import RunState, fingerprint
 from cleaner.runner.tasks import Task, tasks_for
@@ -71,15 +78,30 @@ def input_identity(units: list[Unit]) -> list[list[Any]]:
     return out
 
 
+@dataclass
+class Backend:
+    """Where the work runs. Local: a process pool for the scan, the rest in this process.
+    The Ray engine (`ray_dedup.py`) runs each step as Ray tasks and reuses everything else."""
+
+    scan: Callable[[Iterator[Task], DedupOptions], Iterator[ScanBatch]]
+    engine: Engine | None = None
+    write: Callable[..., Iterator[tuple[Unit, UnitDone]]] | None = None
+
+
+def local_backend(workers: int) -> Backend:
+    return Backend(lambda tasks, options: scan_results(tasks, options, workers))
+
+
 def run_dedup(units: list[Unit], options: DedupOptions, out: Path, files: Outputs, *, workers: int = 1,
-              resume: bool = False) -> DedupReport:  # fmt: skip
+              resume: bool = False, backend: Backend | None = None) -> DedupReport:  # fmt: skip
     start = time.monotonic()
+    backend = backend or local_backend(workers)
     fields = {**options.fingerprint_fields(), "inputs": input_identity(units), "dedup": 1}
     state = RunState(out, fingerprint([], fields), resume)
     report = DedupReport(RunStats())
-    counts = _scan(state, units, options, workers, report)
-    decisions = decide(state, units, counts, options)
-    _write(state, units, decisions, options, files, report, resume)
+    counts = _scan(state, units, options, backend, report)
+    decisions = decide(state, units, counts, options, backend.engine)
+    _write(state, units, decisions, options, files, report, resume, backend)
     _count(decisions, report)
     report.quarantine_file = files.quarantine or default_quarantine(out)
     if report.stats.quarantined:
@@ -110,14 +132,16 @@ def _tasks(units: list[Unit]) -> Iterator[Task]:
             yield Task(unit.index, -1, "failed", unit.name, str(exc), last=True)
 
 
-def _scan(state: RunState, units: list[Unit], options: DedupOptions, workers: int, report: DedupReport) -> list[int]:
+def _scan(
+    state: RunState, units: list[Unit], options: DedupOptions, backend: Backend, report: DedupReport
+) -> list[int]:
     counts: list[int | None] = [scanned_docs(state, u) if state.dir.exists() else None for u in units]
     todo = [u for u, c in zip(units, counts, strict=True) if c is None]
     by_index = {u.index: u for u in units}
     position = {u.index: i for i, u in enumerate(units)}
     open_scans: dict[int, UnitScan] = {}
     try:
-        for batch in scan_results(_tasks(todo), options, workers):
+        for batch in backend.scan(_tasks(todo), options):
             unit = by_index[batch.unit]
             scan = open_scans.get(unit.index)
             if batch.failed is not None:
@@ -141,9 +165,48 @@ def _scan(state: RunState, units: list[Unit], options: DedupOptions, workers: in
     return [c or 0 for c in counts]
 
 
+@dataclass
+class UnitDone:
+    stats: RunStats | None = None
+    failed: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def write_unit(state: RunState, unit: Unit, first_doc: int, decisions: Decisions, options: DedupOptions,
+               log_edits: bool) -> UnitDone:  # fmt: skip
+    """Write one input's output, quarantine and edit-log segments, and its completion marker."""
+    if unit.target is not None:
+        remove_leftovers(unit.target)
+    maker = UnitOutput(first_doc, decisions, options, log_edits)
+    writer = UnitWriter(unit, state, options)  # type: ignore[arg-type]
+    done = UnitDone()
+    try:
+        for task in _tasks([unit]):
+            result = maker.task(task)
+            if result.failed is not None:
+                writer.abort()
+                done.failed = f"{unit.name}: {result.failed}"
+                return done
+            writer.add(result)
+            done.warnings.extend(result.warnings)
+            if result.last:
+                writer.commit()
+                done.stats = writer.stats
+    except BaseException:
+        writer.abort()
+        raise
+    return done
+
+
+def _local_write(state: RunState, todo: list[tuple[Unit, int]], decisions: Decisions, options: DedupOptions,
+                 log_edits: bool) -> Iterator[tuple[Unit, UnitDone]]:  # fmt: skip
+    for unit, first in todo:
+        yield unit, write_unit(state, unit, first, decisions, options, log_edits)
+
+
 def _write(state: RunState, units: list[Unit], decisions: Decisions, options: DedupOptions, files: Outputs,
-           report: DedupReport, resume: bool) -> None:  # fmt: skip
-    shown = 0
+           report: DedupReport, resume: bool, backend: Backend) -> None:  # fmt: skip
+    todo: list[tuple[Unit, int]] = []
     for i, unit in enumerate(units):
         if unit.index in report.failed_units:
             continue
@@ -152,29 +215,21 @@ def _write(state: RunState, units: list[Unit], decisions: Decisions, options: De
             report.stats.merge(done)
             report.resumed += 1
             continue
-        if unit.target is not None:
-            remove_leftovers(unit.target)
-        maker = UnitOutput(int(decisions.base[i]), decisions, options, files.log_edits is not None)
-        writer = UnitWriter(unit, state, options)  # type: ignore[arg-type]
-        try:
-            for task in _tasks([unit]):
-                result = maker.task(task)
-                if result.failed is not None:
-                    writer.abort()
-                    report.failed_inputs.append(f"{unit.name}: {result.failed}")
-                    report.failed_units.add(unit.index)
-                    break
-                writer.add(result)
-                for w in result.warnings:
-                    shown += 1
-                    if shown <= 20:
-                        print(f"warning: {w}", file=sys.stderr)
-                if result.last:
-                    writer.commit()
-                    report.stats.merge(writer.stats)
-        except BaseException:
-            writer.abort()
-            raise
+        todo.append((unit, int(decisions.base[i])))
+    shown = 0
+    write = backend.write or _local_write
+    for unit, done in write(state, todo, decisions, options, files.log_edits is not None):
+        for w in done.warnings:
+            shown += 1
+            if shown <= MAX_WARNINGS:
+                print(f"warning: {w}", file=sys.stderr)
+        if done.failed is not None:
+            report.failed_inputs.append(done.failed)
+            report.failed_units.add(unit.index)
+        elif done.stats is not None:
+            report.stats.merge(done.stats)
+    if shown > MAX_WARNINGS:
+        print(f"warning: … and {shown - MAX_WARNINGS} more warnings (see the quarantine file)", file=sys.stderr)
 
 
 def _count(decisions: Decisions, report: DedupReport) -> None:

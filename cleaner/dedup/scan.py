@@ -22,7 +22,7 @@ from cleaner.dedup.minhash import MinHasher
 from cleaner.dedup.options import DedupOptions
 from cleaner.dedup.passages import passage_hashes
 from cleaner.dedup.records import Doc, iter_docs
-from cleaner.dedup.shingles import exact_key, shingle_set
+from cleaner.dedup.shingles import exact_key, shingle_sets
 from cleaner.io.files import write_atomic
 from cleaner.runner.state import RunState
 from cleaner.runner.tasks import Task
@@ -57,16 +57,13 @@ def scan_task(task: Task, options: DedupOptions) -> ScanBatch:
     docs = [d for d in iter_docs(task, options) if isinstance(d, Doc)]
     n = len(docs)
     exact = np.fromiter((exact_key(d.text) for d in docs), dtype=np.uint64, count=n)
-    sets = [shingle_set(d.text, options.ngram) for d in docs]
-    lens = np.fromiter((len(s) for s in sets), dtype=np.int64, count=n)
+    shingles, offsets = shingle_sets([d.text for d in docs], options.ngram)
+    lens = np.diff(offsets)
     bands = np.zeros((n, options.params.bands), dtype=np.uint64)
     has = np.flatnonzero(lens)
     if len(has):
-        offsets = np.zeros(len(has) + 1, dtype=np.int64)
-        np.cumsum(lens[has], out=offsets[1:])
-        sigs = hasher.signatures(np.concatenate([sets[i] for i in has]), offsets)
+        sigs = hasher.signatures(shingles, np.concatenate([offsets[has], offsets[-1:]]))
         bands[has] = hasher.band_keys(sigs)
-    shingles = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint64)
     ids = [d.doc_id.encode("utf-8", "surrogatepass") for d in docs]
     arrays = {
         "exact": exact,

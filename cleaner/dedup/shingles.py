@@ -16,6 +16,7 @@ import numpy as np
 
 WORD = re.compile(r"\w+")  # the standard library's re: faster than `regex` for this one
 _MULT = np.uint64(0x9E3779B97F4A7C15)
+_LOW40 = np.uint64((1 << 40) - 1)
 _CACHE_LIMIT = 1_000_000
 _word_cache: dict[str, int] = {}
 
@@ -42,9 +43,8 @@ def word_hashes(tokens: list[str]) -> np.ndarray:
         pass
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
-    for w in tokens:
-        if w not in cache:
-            cache[w] = stable_hash(w)
+    for w in set(tokens).difference(cache):
+        cache[w] = stable_hash(w)
     return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
@@ -59,21 +59,55 @@ def mix64(x: np.ndarray) -> np.ndarray:
 
 
 def shingle_set(text: str, ngram: int) -> np.ndarray:
-    """Sorted unique hashes of the text's word n-grams (uint64).
+    """Sorted unique hashes of the text's word n-grams (see `shingle_sets`)."""
+    return shingle_sets([text], ngram)[0]
+
+
+def shingle_sets(texts: list[str], ngram: int) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle sets of a batch: (hashes, offsets), document i's set being
+    `hashes[offsets[i]:offsets[i+1]]`, sorted and unique.
 
     A text of fewer than `ngram` words (but at least one) is one shingle of all its words,
-    so short documents still meet their copies; an empty text has no shingles.
+    so short documents still meet their copies; an empty text has no shingles. The whole
+    batch is one set of numpy operations: n-grams are combined over the concatenated word
+    hashes, and one sort of (document << 40 | 40-bit shingle hash) dedupes every document's
+    set at once (40 bits: a chance collision inside a pair of documents is ~1e-7).
     """
-    h = word_hashes(words(text))
-    n = len(h)
-    if n == 0:
-        return h
-    k = min(ngram, n)
-    with np.errstate(over="ignore"):
-        acc = h[: n - k + 1].copy()
-        for i in range(1, k):
-            acc = acc * _MULT + h[i : n - k + 1 + i]
-    return sorted_unique(mix64(acc))
+    tokens = [words(t) for t in texts]
+    lens = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    h = word_hashes([w for t in tokens for w in t])
+    starts = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(lens, out=starts[1:])
+    k = ngram
+    parts: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    if len(h) >= k:
+        with np.errstate(over="ignore"):
+            acc = h[: len(h) - k + 1].copy()
+            for i in range(1, k):
+                acc = acc * _MULT + h[i : len(h) - k + 1 + i]
+        long_docs = np.flatnonzero(lens >= k)
+        counts = lens[long_docs] - k + 1
+        owner = np.repeat(long_docs, counts)
+        first = np.repeat(starts[long_docs], counts)
+        within = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        parts.append(acc[first + within])
+        owners.append(owner)
+    for d in np.flatnonzero((lens > 0) & (lens < k)):
+        acc1 = h[starts[d]].copy()
+        with np.errstate(over="ignore"):
+            for i in range(starts[d] + 1, starts[d + 1]):
+                acc1 = acc1 * _MULT + h[i]
+        parts.append(np.array([acc1], dtype=np.uint64))
+        owners.append(np.array([d], dtype=np.int64))
+    if not parts:
+        return np.zeros(0, dtype=np.uint64), np.zeros(len(texts) + 1, dtype=np.int64)
+    keys = (owners[0] if len(owners) == 1 else np.concatenate(owners)).astype(np.uint64) << np.uint64(40)
+    keys |= mix64(parts[0] if len(parts) == 1 else np.concatenate(parts)) & _LOW40
+    keys = sorted_unique(keys)
+    owner_of = keys >> np.uint64(40)
+    offsets = np.searchsorted(owner_of, np.arange(len(texts) + 1, dtype=np.uint64)).astype(np.int64)
+    return keys & _LOW40, offsets
 
 
 def sorted_unique(x: np.ndarray) -> np.ndarray:
