@@ -250,3 +250,27 @@ def test_kill_then_resume_gives_identical_output(cli, tmp_path, moment):
     result = _dedup(cli, src, run, "--workers", "2", "--resume")
     assert result.returncode == 0, result.stderr
     assert tree_bytes(run) == tree_bytes(ref)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A local 2-CPU Ray cluster for this module (reused if one is already up, as tests/test_ray.py starts one)."""
+    import logging
+
+    ray = pytest.importorskip("ray")
+    if ray.is_initialized():
+        yield ray.get_runtime_context().gcs_address
+        return
+    context = ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+    yield context.address_info["gcs_address"]
+    ray.shutdown()
+
+
+def test_ray_engine_gives_the_local_bytes(cli, tmp_path, ray_cluster):
+    src = _mixed_corpus(tmp_path)
+    local = _dedup(cli, src, tmp_path / "local", "--workers", "2")
+    assert local.returncode == 0, local.stderr
+    ray_run = _dedup(cli, src, tmp_path / "ray", "--engine", "ray", "--ray-address", ray_cluster)
+    assert ray_run.returncode == 0, ray_run.stderr
+    assert tree_bytes(tmp_path / "ray") == tree_bytes(tmp_path / "local")
+    assert read_jsonl(str(tmp_path / "ray" / "clusters.jsonl"))  # there were duplicates to find

@@ -71,13 +71,14 @@ class Shingles:
 class Engine:
     """Where the heavy steps of `decide` run: here by default; the Ray engine runs them as Ray tasks.
 
-    `map_bands(bands, reps)`: the star-pair codes of each band's buckets (see `band_pairs`);
-    `verify(pairs)`: which pairs reach the threshold (every pair is checked, so the
-    components are the same as the local loop's, which skips pairs already joined).
+    `map_bands(state, live units, reps, bands, total)`: the star-pair codes of each band's
+    buckets (see `band_pairs`); `verify(state, units, counts, pairs, threshold)`: which
+    pairs reach the threshold (every pair is checked, so the components are the same as
+    the local loop's, which skips pairs already joined).
     """
 
-    map_bands: Callable[[list[int], np.ndarray], list[np.ndarray]] | None = None
-    verify: Callable[[np.ndarray], np.ndarray] | None = None
+    map_bands: Callable[[RunState, list[Unit], np.ndarray, int, int], list[np.ndarray]] | None = None
+    verify: Callable[[RunState, list[Unit], list[int], np.ndarray, float], np.ndarray] | None = None
 
 
 def decide(state: RunState, units: list[Unit], counts: list[int], options: DedupOptions,
@@ -111,14 +112,14 @@ def decide(state: RunState, units: list[Unit], counts: list[int], options: Dedup
 
     reps = np.flatnonzero((kind == KEEP) & (lens > 0))
     if engine is not None and engine.map_bands is not None:
-        per_band = engine.map_bands(list(range(options.params.bands)), reps)
+        per_band = engine.map_bands(state, live, reps, options.params.bands, total) if len(reps) > 1 else []
         found = np.unique(np.concatenate(per_band)) if per_band else np.zeros(0, dtype=np.int64)
         pairs = np.stack([found // max(total, 1), found % max(total, 1)], axis=1)
     else:
         pairs = candidate_pairs(state, live, reps, options.params.bands, total)
     verified = 0
     if engine is not None and engine.verify is not None:
-        good = pairs[engine.verify(pairs)] if len(pairs) else pairs
+        good = pairs[engine.verify(state, units, counts, pairs, options.threshold)] if len(pairs) else pairs
         verified = len(pairs)
         for a, b in good:
             ra, rb = find(int(a)), find(int(b))
