@@ -11,6 +11,7 @@ Records carry `group` (their base) and `variant`, so the truth is known.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Iterator
@@ -33,10 +34,10 @@ class Planter:
     def __init__(self, seed: int = 7):
         self.rng = random.Random(seed)
         self.vocab = vocabulary(self.rng)
-        self.weights = [1.0 / (i + 10) for i in range(len(self.vocab))]
+        self.cum_weights = list(itertools.accumulate(1.0 / (i + 10) for i in range(len(self.vocab))))
 
     def words(self, n: int) -> list[str]:
-        return self.rng.choices(self.vocab, self.weights, k=n)
+        return self.rng.choices(self.vocab, cum_weights=self.cum_weights, k=n)
 
     def base(self) -> list[list[str]]:
         return [self.words(self.rng.randint(30, 90)) for _ in range(self.rng.randint(4, 8))]

@@ -298,6 +298,9 @@ def dedup(
     clusters: Annotated[
         Path | None, typer.Option(help="Write one JSON line per removed document: it, the kept one, similarity.")
     ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write an HTML report: totals, clusters, sample pairs side by side.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     engine: Annotated[str, typer.Option(help="local, or ray (pip install 'cleaner[ray]').")] = "local",
     ray_address: Annotated[str | None, typer.Option(help="With --engine ray: the cluster to join.")] = None,

@@ -117,7 +117,7 @@ def test_planted_corpus_recall_and_precision(cli, tmp_path):
     clusters = tmp_path / "clusters.jsonl"
     stats = tmp_path / "stats.json"
     result = cli("dedup", str(corpus), "-o", str(tmp_path / "out"), "--clusters", str(clusters),
-                 "--stats-json", str(stats), "--workers", "1")  # fmt: skip
+                 "--stats-json", str(stats), "--workers", "1", "--report", str(tmp_path / "r.html"))  # fmt: skip
     assert result.returncode == 0, result.stderr
     recs = read_jsonl(str(corpus))
     found = read_jsonl(str(clusters))
@@ -140,6 +140,9 @@ def test_planted_corpus_recall_and_precision(cli, tmp_path):
     dup = data["duplicates"]
     assert data["totals"]["read"] == len(recs) == data["totals"]["written"] + dup["removed_exact"] + dup["removed_near"]
     assert data["totals"]["balanced"] and dup["removed_exact"] + dup["removed_near"] == len(found)
+    # The report shows sample pairs side by side, both texts read.
+    page = (tmp_path / "r.html").read_text("utf-8")
+    assert page.count('<div class="pair">') == 8 and "near duplicate, Jaccard" in page and "not read" not in page
     # Kept records keep their bytes.
     lines = set(corpus.read_bytes().splitlines(keepends=True))
     assert all(line in lines for line in (tmp_path / "out" / "corpus.jsonl").read_bytes().splitlines(keepends=True))

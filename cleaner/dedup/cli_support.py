@@ -54,9 +54,9 @@ def dedup_command(**args: Any) -> None:
     options = DedupOptions(params, args["threshold"], args["ngram"], args["text_field"], args["id_field"],
                            args["strict"], args["passages"], args["unit"], args["min_docs"], args["by"])  # fmt: skip
     out = Path(args["output"])
-    files = Outputs(args["quarantine"], args["stats_json"], args["log_edits"], args["clusters"])
-    own = [p for p in (files.quarantine or default_quarantine(out), files.stats_json, files.log_edits, files.clusters)
-           if p is not None]  # fmt: skip
+    files = Outputs(args["quarantine"], args["stats_json"], args["log_edits"], args["clusters"], args["report"])
+    own = [p for p in (files.quarantine or default_quarantine(out), files.stats_json, files.log_edits, files.clusters,
+                       files.report) if p is not None]  # fmt: skip
     skipped: list[str] = []
     try:
         if "-" in args["paths"]:
@@ -106,6 +106,8 @@ def dedup_command(**args: Any) -> None:
         )
         if report.quarantine_file:
             err(f"quarantined records: {report.quarantine_file}")
+        if files.report is not None:
+            err(f"report: {files.report}")
     if not report.balanced:
         err(f"error: counts do not add up: {stats.read} read != {stats.written} written + {stats.quarantined} "
             f"quarantined + {report.removed_exact + report.removed_near} duplicates")  # fmt: skip

@@ -41,6 +41,14 @@ class Decisions:
     numbers: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=np.int64))
     candidates: int = 0
     verified: int = 0
+    show: frozenset[int] = frozenset()  # documents of the sample pairs the report shows
+
+    def sample_pairs(self, limit: int = 8) -> list[tuple[int, int]]:
+        """(removed, kept) for the first removed documents, near ones first (they are the interesting ones)."""
+        removed = np.flatnonzero(self.kind != KEEP)
+        near = [int(d) for d in removed if self.kind[d] == NEAR][:limit]
+        exact = [int(d) for d in removed if self.kind[d] == EXACT][: max(0, limit - len(near))]
+        return [(d, int(self.kept[d])) for d in sorted(near + exact)]
 
     @property
     def total(self) -> int:
@@ -152,7 +160,9 @@ def decide(state: RunState, units: list[Unit], counts: list[int], options: Dedup
         p_line = _concat(state, live, "p_line", np.int64, None)
         remove = passages_to_remove(p_hash, p_doc, kind == KEEP, options.min_docs)
         drop_doc, drop_line = p_doc[remove], p_line[remove]
-    return Decisions(base, kind, kept, similarity, drop_doc, drop_line, candidates=len(pairs), verified=verified)
+    decisions = Decisions(base, kind, kept, similarity, drop_doc, drop_line, candidates=len(pairs), verified=verified)
+    decisions.show = frozenset(d for pair in decisions.sample_pairs() for d in pair)
+    return decisions
 
 
 def _concat(state: RunState, units: list[Unit], name: str, dtype: type, small: tuple | None) -> np.ndarray:

@@ -8,6 +8,7 @@ and segment files in `OUT/.cleaner-run/`, quarantine file and stats JSON.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +50,10 @@ class DedupReport(RunReport):
     candidates: int = 0
     verified: int = 0
     failed_units: set[int] = field(default_factory=set)
+    captured: dict[int, str] = field(default_factory=dict)  # for --report
+    passages: list[tuple[str, str]] = field(default_factory=list)  # for --report
+    sizes: dict[int, int] = field(default_factory=dict)  # cluster size -> clusters of that size
+    pairs: list[dict[str, Any]] = field(default_factory=list)  # sample pairs for --report
 
     @property
     def balanced(self) -> bool:
@@ -67,6 +72,7 @@ class Outputs:
     stats_json: Path | None = None
     log_edits: Path | None = None
     clusters: Path | None = None
+    report: Path | None = None
 
 
 def input_identity(units: list[Unit]) -> list[list[Any]]:
@@ -111,9 +117,20 @@ def run_dedup(units: list[Unit], options: DedupOptions, out: Path, files: Output
         report.quarantine_file = None
     if files.log_edits is not None:
         assemble_segments(state, units, "edits", files.log_edits)
-    if files.clusters is not None:
-        write_clusters(files.clusters, state, units, decisions, report.failed_units)
+    if files.clusters is not None or files.report is not None:
+        where = Locator(state, units, decisions)
+        if files.clusters is not None:
+            write_clusters(files.clusters, where, decisions)
+        for removed, kept in decisions.sample_pairs():
+            report.pairs.append({"removed": where(removed), "kept": where(kept), "match": _match(decisions, removed),
+                                 "similarity": float(decisions.similarity[removed]),
+                                 "removed_text": report.captured.get(removed),
+                                 "kept_text": report.captured.get(kept)})  # fmt: skip
     report.seconds = time.monotonic() - start
+    if files.report is not None:
+        from cleaner.dedup.report import write_dedup_report
+
+        write_dedup_report(files.report, report)
     if files.stats_json is not None:
         write_stats_json(files.stats_json, report, len(units))
         data = json.loads(files.stats_json.read_text(encoding="utf-8"))
@@ -170,6 +187,8 @@ class UnitDone:
     stats: RunStats | None = None
     failed: str | None = None
     warnings: list[str] = field(default_factory=list)
+    captured: dict[int, str] = field(default_factory=dict)
+    passages: list[tuple[str, str]] = field(default_factory=list)
 
 
 def write_unit(state: RunState, unit: Unit, first_doc: int, decisions: Decisions, options: DedupOptions,
@@ -192,6 +211,7 @@ def write_unit(state: RunState, unit: Unit, first_doc: int, decisions: Decisions
             if result.last:
                 writer.commit()
                 done.stats = writer.stats
+                done.captured, done.passages = maker.captured, maker.passages
     except BaseException:
         writer.abort()
         raise
@@ -228,6 +248,8 @@ def _write(state: RunState, units: list[Unit], decisions: Decisions, options: De
             report.failed_units.add(unit.index)
         elif done.stats is not None:
             report.stats.merge(done.stats)
+            report.captured.update(done.captured)
+            report.passages.extend(done.passages[: max(0, 20 - len(report.passages))])
     if shown > MAX_WARNINGS:
         print(f"warning: … and {shown - MAX_WARNINGS} more warnings (see the quarantine file)", file=sys.stderr)
 
@@ -241,37 +263,50 @@ def _count(decisions: Decisions, report: DedupReport) -> None:
         sizes = np.bincount(decisions.kept[removed])
         report.clusters = int((sizes > 0).sum())
         report.largest_cluster = int(sizes.max()) + 1
+        histogram = np.bincount(sizes[sizes > 0] + 1)
+        report.sizes = {int(k): int(v) for k, v in enumerate(histogram) if v}
     report.candidates = decisions.candidates
     report.verified = decisions.verified
 
 
-def write_clusters(path: Path, state: RunState, units: list[Unit], decisions: Decisions, failed: set[int]) -> None:
+class Locator:
+    """Where a document is (source, line, id), from the scanned arrays: ids are read only when asked for."""
+
+    def __init__(self, state: RunState, units: list[Unit], decisions: Decisions):
+        self.base = decisions.base
+        self.names = [u.name for u in units]
+        counts = np.diff(decisions.base)
+        self.numbers = [load_small(state, u, "number") if c else None for u, c in zip(units, counts, strict=True)]
+        id_lens = [load_small(state, u, "id_len") if c else None for u, c in zip(units, counts, strict=True)]
+        self.id_maps = [
+            load_stream(state, u, "ids", np.uint8) if c else None for u, c in zip(units, counts, strict=True)
+        ]
+        self.id_starts = [None if n is None else np.concatenate([[0], np.cumsum(n)]) for n in id_lens]
+
+    def __call__(self, doc: int) -> dict[str, Any]:
+        u = int(np.searchsorted(self.base, doc, side="right")) - 1
+        i = doc - int(self.base[u])
+        number = int(self.numbers[u][i])  # type: ignore[index]
+        raw = bytes(self.id_maps[u][self.id_starts[u][i] : self.id_starts[u][i + 1]])  # type: ignore[index]
+        return {"source": self.names[u], "line": number or None, "id": raw.decode("utf-8", "surrogatepass")}
+
+
+def _match(decisions: Decisions, doc: int) -> str:
+    return "exact" if decisions.kind[doc] == EXACT else "near"
+
+
+def write_clusters(path: Path, where: Locator, decisions: Decisions) -> None:
     """One JSON line per removed document: where it is, the document kept in its place, their Jaccard."""
-    names = [u.name for u in units]
-    numbers = [
-        load_small(state, u, "number") if c else None for u, c in zip(units, np.diff(decisions.base), strict=True)
-    ]
-    id_lens = [
-        load_small(state, u, "id_len") if c else None for u, c in zip(units, np.diff(decisions.base), strict=True)
-    ]
-    id_maps = [
-        load_stream(state, u, "ids", np.uint8) if c else None
-        for u, c in zip(units, np.diff(decisions.base), strict=True)
-    ]
-    id_starts = [None if n is None else np.concatenate([[0], np.cumsum(n)]) for n in id_lens]
-
-    def where(doc: int) -> dict[str, Any]:
-        u = int(np.searchsorted(decisions.base, doc, side="right")) - 1
-        i = doc - int(decisions.base[u])
-        number = int(numbers[u][i])  # type: ignore[index]
-        raw = bytes(id_maps[u][id_starts[u][i] : id_starts[u][i + 1]])  # type: ignore[index]
-        return {"source": names[u], "line": number or None, "id": raw.decode("utf-8", "surrogatepass")}
-
-    lines = []
-    for doc in np.flatnonzero(decisions.kind != KEEP):
-        entry = {**where(int(doc)), "kept": where(int(decisions.kept[doc])),
-                 "similarity": round(float(decisions.similarity[doc]), 4),
-                 "match": "exact" if decisions.kind[doc] == EXACT else "near"}  # fmt: skip
-        lines.append(dumps(entry) + b"\n")
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, b"".join(lines))
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            for doc in np.flatnonzero(decisions.kind != KEEP):
+                entry = {**where(int(doc)), "kept": where(int(decisions.kept[doc])),
+                         "similarity": round(float(decisions.similarity[doc]), 4),
+                         "match": _match(decisions, int(doc))}  # fmt: skip
+                fh.write(dumps(entry) + b"\n")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

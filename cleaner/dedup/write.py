@@ -21,6 +21,9 @@ from cleaner.runner.tasks import Task
 from cleaner.runner.work import TaskResult
 from cleaner.stats import RunStats
 
+SHOWN_CHARS = 3000
+SHOWN_PASSAGES = 20
+
 
 class UnitOutput:
     """Turns one input's tasks into TaskResults, numbering its documents as the scan did."""
@@ -30,6 +33,8 @@ class UnitOutput:
         self.decisions = decisions
         self.options = options
         self.log_edits = log_edits
+        self.captured: dict[int, str] = {}  # texts of the documents the report shows side by side
+        self.passages: list[tuple[str, str]] = []  # (document, passage): the first removed passages
 
     def task(self, task: Task) -> TaskResult:
         if task.kind == "failed":
@@ -52,6 +57,8 @@ class UnitOutput:
                 warnings.append(doc.warning)
             g = self.next_doc
             self.next_doc += 1
+            if g in self.decisions.show:
+                self.captured[g] = doc.text[:SHOWN_CHARS]
             if self.decisions.kind[g] != KEEP:
                 continue
             text, edits = doc.text, []
@@ -59,6 +66,8 @@ class UnitOutput:
             if drop:
                 text, edits = remove_lines(doc.text, drop)
                 stats.add_edits(edits)
+                for e in edits[: max(0, SHOWN_PASSAGES - len(self.passages))]:
+                    self.passages.append((doc.doc_id, e.before))
                 if self.log_edits:
                     for e in edits:
                         entry = {"doc": doc.doc_id, "source": task.source, "record": doc.number, **e.as_dict()}
