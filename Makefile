@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-slow golden schema lint format clean eval bench
+.PHONY: run test test-slow golden schema lint format clean eval bench bench-dedup
 
 BENCH_SIZE ?= full
 
@@ -55,6 +55,18 @@ format: $(STAMP)
 # BENCH_SIZE=small (~20 MB) for a quick run; full is ~250 MB (about 10 minutes on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --size $(BENCH_SIZE)
+
+# cleaner dedup against datasketch's and rensa's MinHashLSH on a generated corpus with planted
+# near-duplicates (bench/dedup_bench.py): precision/recall, docs per CPU second, peak memory;
+# writes bench/dedup_results-$(DEDUP_SIZE).md. DEDUP_SIZE=small (6,900 docs), medium (34,500), full (200,000).
+DEDUP_SIZE ?= medium
+
+$(VENV)/.bench-installed: pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,ray,bench]'
+	touch $@
+
+bench-dedup: $(VENV)/.bench-installed
+	$(BIN)/python bench/dedup_bench.py --size $(DEDUP_SIZE)
 
 clean:
 	rm -rf out .pytest_cache

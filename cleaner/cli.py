@@ -288,6 +288,53 @@ def _write_report(path: Path, outcome, pipeline: Pipeline, skipped: list[str]) -
                  quarantine_file=str(qfile) if qfile else None)  # fmt: skip
 
 
+@app.command()
+def dedup(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or globs (as for run).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Output folder.")],
+    threshold: Annotated[
+        float, typer.Option(help="Jaccard similarity of word n-gram sets at which documents are near-duplicates.")
+    ] = 0.8,
+    ngram: Annotated[int, typer.Option(help="Words per shingle.")] = 5,
+    num_perm: Annotated[
+        int, typer.Option(help="Most MinHash permutations to use; bands x rows is chosen from the threshold.")
+    ] = 128,
+    bands: Annotated[int | None, typer.Option(help="LSH bands (with --rows: overrides the choice).")] = None,
+    rows: Annotated[int | None, typer.Option(help="Rows per LSH band (with --bands).")] = None,
+    passages: Annotated[
+        bool, typer.Option(help="Also remove passages recurring in --min-docs documents from all but the first.")
+    ] = False,
+    unit: Annotated[str, typer.Option(help="Passages: paragraph (normalised lines) or line (exact lines).")] = (
+        "paragraph"
+    ),
+    min_docs: Annotated[int, typer.Option(help="Passages: recurring in at least this many documents.")] = 2,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Passages: count only among records with the same value of this field.")
+    ] = None,
+    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="Field holding the record id (else its line number).")] = "id",
+    workers: Annotated[int | None, typer.Option(help="Worker processes for the scan (default: all cores).")] = None,
+    strict: Annotated[bool, typer.Option(help="Quarantine undecodable text instead of repairing it.")] = False,
+    resume: Annotated[bool, typer.Option(help="Reuse what an interrupted run into OUT finished.")] = False,
+    quarantine: Annotated[Path | None, typer.Option(help="Where rejected records go.")] = None,
+    stats_json: Annotated[Path | None, typer.Option(help="Write counts and totals as JSON.")] = None,
+    log_edits: Annotated[Path | None, typer.Option(help="Write every removed passage as a JSON line.")] = None,
+    clusters: Annotated[
+        Path | None, typer.Option(help="Write one JSON line per removed document: it, the kept one, similarity.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write an HTML report: totals, clusters, sample pairs side by side.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    engine: Annotated[str, typer.Option(help="local, or ray (pip install 'scrape-cleaner[ray]').")] = "local",
+    ray_address: Annotated[str | None, typer.Option(help="With --engine ray: the cluster to join.")] = None,
+) -> None:
+    """Remove exact and near-duplicate documents (MinHash LSH) and, with --passages, repeated passages."""
+    from cleaner.dedup.cli_support import dedup_command
+
+    dedup_command(**locals())
+
+
 def _plan_ray(paths: list[str], output: str | None, resume: bool, include: Sequence[str], skipped: list[str]) -> list:
     """Check Ray is there and the run is one it can do, then plan it (UsageError otherwise)."""
     from cleaner.runner.ray_engine import require_ray

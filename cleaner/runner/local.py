@@ -77,7 +77,7 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
     warnings = _Warnings()
     progress = Progress(options.progress, _total_bytes(todo))
     by_index = {u.index: u for u in units}
-    open_units: dict[int, _UnitWriter] = {}
+    open_units: dict[int, UnitWriter] = {}
     on_crash = lambda task: warnings.add(f"{task.source}: a worker crashed; retrying its batch alone")  # noqa: E731
     results = ordered_results(_task_stream(todo), options.workers, on_crash, options.task_timeout)
     try:
@@ -92,7 +92,7 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
                     report.failed_inputs.append(f"{unit.name}: {result.failed}")
                     continue
                 if writer is None:
-                    writer = open_units[unit.index] = _UnitWriter(unit, state, options)
+                    writer = open_units[unit.index] = UnitWriter(unit, state, options)
                 writer.add(result)
                 warnings.extend(result.warnings)
                 _keep_samples(report.samples, result.samples)
@@ -111,12 +111,12 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
 
     report.quarantine_file = quarantine_file = options.quarantine or default_quarantine(out)
     if report.stats.quarantined:
-        _assemble(state, units, "quarantine", quarantine_file)
+        assemble_segments(state, units, "quarantine", quarantine_file)
     elif options.quarantine is None:
         quarantine_file.unlink(missing_ok=True)  # a stale file from an earlier run would mislead
         report.quarantine_file = None
     if options.log_edits is not None:
-        _assemble(state, units, "edits", options.log_edits)
+        assemble_segments(state, units, "edits", options.log_edits)
     report.seconds = time.monotonic() - start
     if options.stats_json is not None:
         with _writing(None, options.stats_json):
@@ -168,7 +168,7 @@ def _total_bytes(units: list[Unit]) -> int | None:
     return total
 
 
-class _UnitWriter:
+class UnitWriter:
     """Collects one unit's output and side files until its last task arrives."""
 
     def __init__(self, unit: Unit, state: RunState, options: RunOptions):
@@ -217,7 +217,7 @@ class _UnitWriter:
             Path(str(self.state.segment(self.unit, kind)) + ".part").unlink(missing_ok=True)
 
 
-def _assemble(state: RunState, units: list[Unit], kind: str, dest: Path) -> None:
+def assemble_segments(state: RunState, units: list[Unit], kind: str, dest: Path) -> None:
     """Concatenate the committed segments of every unit, in input order, atomically."""
     tmp = dest.with_name(f".{dest.name}.part")
     with _writing(None, dest):
