@@ -179,7 +179,7 @@ def test_huge_repeat_count_is_refused_at_once_by_check_and_run(cli, tmp_path):
         r = cli(*args, "--no-default-rules", "--rules", str(rules), timeout=60)
         err = r.stderr.decode()
         assert r.returncode == 2, err
-        assert f"{rules}:6 [t.ok] pattern: its repeat counts unroll to about 100,000,0" in err
+        assert f"{rules}:6 [t.ok]: pattern: its repeat counts unroll to about 100,000,0" in err
         assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
 
