@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import regex
 
+from cleaner.pattern_size import too_big
+
 LIST_REF = regex.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 # Default budget for one regex call on one line or text. Generous for sane patterns
@@ -55,6 +57,9 @@ def expand_lists(source: str, lists: Mapping[str, str]) -> str:
 def compile_pattern(source: str, lists: Mapping[str, str], *, allow_empty: bool = False) -> regex.Pattern[str]:
     """Compile a rule pattern, refusing ones that would match everywhere."""
     expanded = expand_lists(source, lists)
+    problem = too_big(expanded)
+    if problem is not None:
+        raise PatternError(f"{problem}; use a range with a small minimum ({{0,80}}) or a smaller count")
     try:
         pattern = regex.compile(expanded)
     except regex.error as exc:

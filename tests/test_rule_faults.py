@@ -79,6 +79,14 @@ MORE_CLASSES = [
         "`max_lines` must be at least 1",
         1,
     ),
+    ("huge repeat count", rule("drop_line", "pattern = '^x{99999999}$'"), "repeat counts unroll to about", 5),
+    ("nested repeat counts", rule("drop_line", "pattern = '(?:(?:ab){400}c){400}'"), "limit 100,000", 5),
+    (
+        "huge repeat in a list",
+        "[lists]\nbig = 'y{5000000}'\n" + rule("drop_line", "pattern = '^{{big}}$'"),
+        "repeat counts unroll to about",
+        7,
+    ),
     ("bad normalization", rule("fix_encoding", 'normalization = "NFX"'), "normalization: must be one of", 5),
     (
         "example without input",
@@ -160,6 +168,20 @@ def test_broken_rules_stop_the_run_before_any_output(tmp_path, change, message, 
         assert "[t.ok]" in r.stderr
     assert "nothing was cleaned" in r.stderr
     assert not out.exists() and not (tmp_path / "out.quarantine.jsonl").exists()
+
+
+def test_huge_repeat_count_is_refused_at_once_by_check_and_run(cli, tmp_path):
+    """`x{99999999}` once made the `regex` module compile for minutes: both commands refuse it in seconds."""
+    rules = tmp_path / "r.toml"
+    rules.write_text(GOOD.replace("^AD$", "^AD x{99999999}$"), encoding="utf-8")
+    (tmp_path / "a.txt").write_text("AD\nx\n", encoding="utf-8")
+    for args in (["rules", "check"], ["run", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out")]):
+        r = cli(*args, "--no-default-rules", "--rules", str(rules), timeout=60)
+        err = r.stderr.decode()
+        assert r.returncode == 2, err
+        assert f"{rules}:6 [t.ok]: pattern: its repeat counts unroll to about 100,000,0" in err
+        assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
 
 
 # --- catastrophic backtracking -----------------------------------------------------------
