@@ -562,6 +562,23 @@ def rules_show(
     print(describe_rule(rule, stats=counts, stats_name=str(stats), root=Path.cwd()))
 
 
+@rules_app.command("docs")
+def rules_docs(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the generated pages.")] = Path("docs/reference"),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if a page is out of date.")] = False,
+) -> None:
+    """Write the docs site's generated reference pages (command line, rule kinds, default rules)."""
+    from cleaner.refdocs import generate, write_pages
+
+    if check:
+        stale = [n for n, text in generate().items() if not (out / n).exists() or (out / n).read_text("utf-8") != text]
+        for name in stale:
+            print(f"out of date: {out / name} (run `cleaner rules docs --out {out}`)")
+        raise typer.Exit(1 if stale else 0)
+    for path in write_pages(out):
+        print(f"wrote {path}")
+
+
 @rules_app.command("schema")
 def rules_schema() -> None:
     """Print the JSON Schema (draft 2020-12) of rule files, for editors (taplo / Even Better TOML)."""
