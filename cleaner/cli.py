@@ -15,9 +15,8 @@ import typer
 
 from cleaner.config import ConfigError, load_config
 from cleaner.engine import Pipeline
-from cleaner.errors import InputProblem, OutputError, RuleFileError, RuleTimeout
+from cleaner.errors import InputProblem, OutputError, RuleFileError
 from cleaner.io.files import UsageError, write_atomic
-from cleaner.io.inputs import read_input
 from cleaner.model import origin_lines
 from cleaner.patterns import DEFAULT_TIMEOUT
 from cleaner.ruleset import SelectionError, load_rules
@@ -350,36 +349,108 @@ def _plan_ray(paths: list[str], output: str | None, resume: bool, include: Seque
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="A text file or HTML page to explain.", exists=True, dir_okay=False)],
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="A text file, HTML page, JSONL file (.jsonl, .gz, .zst) or Parquet file; '-' reads stdin.",
+            metavar="FILE",
+        ),
+    ],
     rule: Annotated[
         str | None, typer.Option("--rule", help="Why didn't this rule fire? Show the lines closest to matching it.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="With --rule: how many near-miss lines to show.")] = 5,
+    record_id: Annotated[str | None, typer.Option("--id", help="JSONL/Parquet: only the record with this id.")] = None,
+    record_line: Annotated[
+        int | None,
+        typer.Option("--record", help="JSONL/Parquet: only the record on line N (row N), as warnings number them."),
+    ] = None,
+    input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
+    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    html_field: Annotated[str | None, typer.Option(help="JSONL field holding HTML to extract, then clean.")] = None,
+    id_field: Annotated[str, typer.Option(help="Field holding the record id (else its line number).")] = "id",
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     unsafe: UnsafeOpt = False,
 ) -> None:
-    """Show every edit the rules make to FILE, with rule id and line; or, with --rule, its near misses."""
+    """Show every edit the rules make to FILE (each record of a corpus), with rule id and line, exactly as
+    `run` makes them; or, with --rule, that rule's near misses."""
+    from cleaner.io.formats import format_of
+    from cleaner.runner.explain import explain_input
+    from cleaner.runner.options import RunOptions
+
     pipeline = build_pipeline(rules, no_default_rules, select=select, ignore=ignore, unsafe=unsafe)
+    path = None if file == "-" else Path(file)
+    if path is not None and not path.is_file():
+        err(f"error: {file}: {'is a folder: explain takes one file' if path.is_dir() else 'no such file'}")
+        raise typer.Exit(2)
+    if input_format not in ("text", "jsonl"):
+        err(f"error: --format must be text or jsonl, not {input_format!r}")
+        raise typer.Exit(2)
+    fmt = format_of(path) if path is not None else input_format
+    picked = record_id is not None or record_line is not None
+    if picked and fmt == "text":
+        err("error: --id and --record pick a record of a JSONL or Parquet file; FILE is one text document")
+        raise typer.Exit(2)
+    if rule is not None and fmt != "text" and not picked:
+        err("error: --rule on a corpus needs one record: add --id ID or --record N")
+        raise typer.Exit(2)
+
+    def wanted(doc_id: str | None, line: int | None) -> bool:
+        return (record_id is None or doc_id == record_id) and (record_line is None or line == record_line)
+
+    options = RunOptions(text_field=text_field, html_field=html_field, id_field=id_field, workers=1)
+    name = file if path is not None else "<stdin>"
     try:
-        decoded = read_input(str(file), file.read_bytes(), extract=pipeline.extract)
-        result = pipeline.apply(decoded.text)
-    except OSError as exc:
-        err(f"error: {file}: cannot read: {exc.strerror or exc}")
+        found = explain_input(path, fmt, pipeline, options, wanted)
+    except InputProblem as exc:
+        err(f"error: {name}: {exc}")
         raise typer.Exit(1) from None
-    except (InputProblem, RuleTimeout) as exc:
-        err(f"error: {file}: {exc}")
-        raise typer.Exit(1) from None
-    if rule is not None:
-        _explain_near_misses(file, decoded.text, result, pipeline, rule, limit)
+    for warning in found.warnings:
+        err(f"warning: {warning}")
+    if fmt == "text":
+        if found.rejected:
+            err(f"error: {name}: {found.rejected[0]['reason']}")
+            raise typer.Exit(1)
+        [doc] = found.docs
+        if rule is not None:
+            _explain_near_misses(name, doc.text, doc.result, pipeline, rule, limit)
+            return
+        _print_edits(name, doc.text, doc.result)
+        print(f"{len(doc.result.edits)} edit(s) by {len(doc.result.rule_ids())} rule(s)")
         return
+    if picked and not found.docs and not found.rejected:
+        which = f"id {record_id!r}" if record_id is not None else f"on line {record_line}"
+        err(f"error: no record with {which} in {name}" + (" (and that line)" if record_id and record_line else ""))
+        raise typer.Exit(1)
+    if rule is not None:
+        if not found.docs:
+            err(f"error: {name}: the record was quarantined: {found.rejected[0]['reason']}")
+            raise typer.Exit(1)
+        doc = found.docs[0]
+        _explain_near_misses(f"{name}:{doc.line} id={doc.id}", doc.text, doc.result, pipeline, rule, limit)
+        return
+    events = [(d.line or 0, 0, d) for d in found.docs] + [(q["line"] or 0, 1, q) for q in found.rejected]
+    edits, fired = 0, set()
+    for _, kind, item in sorted(events, key=lambda e: (e[0], e[1])):
+        if kind:
+            print(f"{name}:{item['line']} id={item['id']} quarantined: {item['reason']}")
+            continue
+        _print_edits(f"{name}:{item.line} id={item.id} line ", item.text, item.result, sep="")
+        edits += len(item.result.edits)
+        fired.update(item.result.rule_ids())
+    print(f"{edits} edit(s) by {len(fired)} rule(s) in {len(found.docs)} record(s)"
+          + (f"; {len(found.rejected)} quarantined" if found.rejected else ""))  # fmt: skip
+
+
+def _print_edits(where: str, text: str, result, sep: str = ":") -> None:
+    """One line per edit, in the order of the input's lines: where, line, rule, before → after."""
     width = max([len(e.rule_id) for e in result.edits] + [4])
-    located = sorted(zip(origin_lines(decoded.text, result.edits), range(len(result.edits)), result.edits, strict=True))
+    located = sorted(zip(origin_lines(text, result.edits), range(len(result.edits)), result.edits, strict=True))
     for line, _, e in located:
-        print(f"{file}:{line}  {e.rule_id:<{width}}  {_snippet(e.before)}  →  {_snippet(e.after) or '∅'}")
-    print(f"{len(result.edits)} edit(s) by {len(result.rule_ids())} rule(s)")
+        print(f"{where}{sep}{line}  {e.rule_id:<{width}}  {_snippet(e.before)}  →  {_snippet(e.after) or '∅'}")
 
 
 def human_bytes(n: int) -> str:
@@ -389,7 +460,7 @@ def human_bytes(n: int) -> str:
     return f"{n} B"
 
 
-def _explain_near_misses(file: Path, text: str, result, pipeline: Pipeline, rule_id: str, limit: int) -> None:
+def _explain_near_misses(name: str, text: str, result, pipeline: Pipeline, rule_id: str, limit: int) -> None:
     from cleaner.nearmiss import NotApplicable, format_not_applicable, format_report, near_misses
 
     if rule_id not in {r.id for r in pipeline.rules}:
@@ -405,9 +476,9 @@ def _explain_near_misses(file: Path, text: str, result, pipeline: Pipeline, rule
     try:
         report = near_misses(alone.rules[0], alone.steps[0], text, fired=fired, limit=limit)
     except NotApplicable as exc:
-        print(format_not_applicable(alone.rules[0], str(file), fired, str(exc)))
+        print(format_not_applicable(alone.rules[0], name, fired, str(exc)))
         return
-    print(format_report(report, alone.rules[0], str(file)))
+    print(format_report(report, alone.rules[0], name))
 
 
 def _snippet(s: str, limit: int = 90) -> str:
@@ -611,6 +682,23 @@ def rules_show(
         err(f"error: {rule_id!r} is a prefix; rules show takes one id: {', '.join(r.id for r in pipeline.rules)}")
         raise typer.Exit(2)
     print(describe_rule(rule, stats=counts, stats_name=str(stats), root=Path.cwd()))
+
+
+@rules_app.command("docs")
+def rules_docs(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the generated pages.")] = Path("docs/reference"),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if a page is out of date.")] = False,
+) -> None:
+    """Write the docs site's generated reference pages (command line, rule kinds, default rules)."""
+    from cleaner.refdocs import generate, write_pages
+
+    if check:
+        stale = [n for n, text in generate().items() if not (out / n).exists() or (out / n).read_text("utf-8") != text]
+        for name in stale:
+            print(f"out of date: {out / name} (run `cleaner rules docs --out {out}`)")
+        raise typer.Exit(1 if stale else 0)
+    for path in write_pages(out):
+        print(f"wrote {path}")
 
 
 @rules_app.command("schema")

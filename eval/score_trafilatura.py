@@ -264,6 +264,16 @@ def write_reports(
     return written
 
 
+def data_source(data: Path) -> str:
+    """Where the pages and annotations come from, as the data folder's SOURCE.md states it."""
+    source = data / "SOURCE.md"
+    origin = ""
+    if source.is_file():
+        origin = next((line.strip("- ").strip() for line in source.read_text(encoding="utf-8").splitlines()
+                       if line.startswith("- Repository:")), "")  # fmt: skip
+    return f"data: {data} ({origin or 'no SOURCE.md'}; details in {source})"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with expectations.json and pages/")
@@ -279,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not expectations.is_file():
         print(f"error: {expectations} not found (the data lies in ../shared/eval/trafilatura/)", file=sys.stderr)
         return 2
+    print(data_source(args.data), file=sys.stderr)
     items = json.loads(expectations.read_text(encoding="utf-8"))
     if args.limit:
         items = items[: args.limit]
