@@ -277,3 +277,26 @@ def test_ray_engine_gives_the_local_bytes(cli, tmp_path, ray_cluster):
     assert ray_run.returncode == 0, ray_run.stderr
     assert tree_bytes(tmp_path / "ray") == tree_bytes(tmp_path / "local")
     assert read_jsonl(str(tmp_path / "ray" / "clusters.jsonl"))  # there were duplicates to find
+
+
+def test_passages_by_field_counts_only_within_one_source(cli, tmp_path):
+    shared = "Sign up for our newsletter to get the top stories of the day in your inbox."
+    recs = [
+        {"id": "a", "site": "one", "text": f"First story about the harbour.\n{shared}\n"},
+        {"id": "b", "site": "two", "text": f"Second story about the mountains.\n{shared}\n"},
+        {"id": "c", "site": "one", "text": f"Third story about the river.\n{shared.upper()}\n"},
+    ]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+
+    def texts(*extra: str) -> dict[str, str]:
+        out = tmp_path / ("out" + "".join(extra))
+        result = cli("dedup", str(tmp_path / "in.jsonl"), "-o", str(out), "--passages", "-q", *extra)
+        assert result.returncode == 0, result.stderr
+        return {r["id"]: r["text"] for r in read_jsonl(str(out / "in.jsonl"))}
+
+    everywhere = texts()
+    assert shared in everywhere["a"] and shared not in everywhere["b"] and "INBOX" not in everywhere["c"]
+    per_site = texts("--by", "site")
+    assert shared in per_site["a"] and shared in per_site["b"] and "INBOX" not in per_site["c"]
+    exact_lines = texts("--unit", "line")
+    assert "INBOX" in exact_lines["c"] and shared not in exact_lines["b"]  # --unit line: case matters

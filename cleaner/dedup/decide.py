@@ -15,6 +15,7 @@ and a run with any number of workers decide the same.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from cleaner.dedup.options import DedupOptions
 from cleaner.dedup.passages import passages_to_remove
-from cleaner.dedup.scan import load_small, load_stream
+from cleaner.dedup.scan import load_small, load_stream, scan_path
 from cleaner.dedup.shingles import jaccard
 from cleaner.runner.state import RunState
 from cleaner.runner.units import Unit
@@ -62,17 +63,32 @@ class Decisions:
 
 
 class Shingles:
-    """Random access to any document's shingle set, from the per-input memory maps."""
+    """Random access to any document's shingle set, read from the per-input files.
+
+    Read with positioned reads, not memory maps: pages of a map stay resident (and count
+    in the peak memory) once touched, and verification touches many documents.
+    """
 
     def __init__(self, state: RunState, units: list[Unit], base: np.ndarray, lens: list[np.ndarray]):
         self.base = base
-        self.maps = [load_stream(state, u, "shingles", np.uint64) for u in units]
+        self.paths = [scan_path(state, u, "shingles") for u in units]
+        self.files: dict[int, int] = {}
         self.starts = [np.concatenate([[0], np.cumsum(n)]) for n in lens]
 
     def __call__(self, doc: int) -> np.ndarray:
         u = int(np.searchsorted(self.base, doc, side="right")) - 1
         i = doc - int(self.base[u])
-        return np.asarray(self.maps[u][self.starts[u][i] : self.starts[u][i + 1]])
+        lo, hi = int(self.starts[u][i]), int(self.starts[u][i + 1])
+        if hi == lo:
+            return np.zeros(0, dtype=np.uint64)
+        if u not in self.files:
+            self.files[u] = os.open(self.paths[u], os.O_RDONLY)
+        return np.frombuffer(os.pread(self.files[u], (hi - lo) * 8, lo * 8), dtype=np.uint64)
+
+    def close(self) -> None:
+        for fd in self.files.values():
+            os.close(fd)
+        self.files.clear()
 
 
 @dataclass
@@ -152,6 +168,7 @@ def decide(state: RunState, units: list[Unit], counts: list[int], options: Dedup
         if root != rep[d] or kind[d] == NEAR:
             similarity[d] = jaccard(shingles(d), shingles(root)) if lens[d] else 1.0
 
+    shingles.close()
     drop_doc = drop_line = np.zeros(0, dtype=np.int64)
     if options.passages and total:
         p_hash = _concat(state, live, "p_hash", np.uint64, None)

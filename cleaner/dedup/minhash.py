@@ -44,15 +44,16 @@ def choose_params(threshold: float, max_perm: int = 128, fn_weight: float = 0.95
     fewest permutations win (they cost time per document).
     """
     xs = np.linspace(0.0, 1.0, 2001)
+    below, above = xs <= threshold, xs >= threshold
     best: tuple[float, int, LshParams] | None = None
     for bands in range(1, max_perm + 1):
-        for rows in range(1, max_perm // bands + 1):
-            p = 1.0 - (1.0 - xs**rows) ** bands
-            below, above = xs <= threshold, xs >= threshold
-            fp = np.trapezoid(p[below], xs[below]) if below.sum() > 1 else 0.0
-            fn = np.trapezoid(1.0 - p[above], xs[above]) if above.sum() > 1 else 0.0
-            score = (1 - fn_weight) * fp + fn_weight * fn
-            key = (round(score, 4), bands * rows, LshParams(bands, rows))
+        rows = np.arange(1, max_perm // bands + 1)
+        p = 1.0 - (1.0 - xs[None, :] ** rows[:, None]) ** bands
+        fp = np.trapezoid(p[:, below], xs[below], axis=1) if below.sum() > 1 else np.zeros(len(rows))
+        fn = np.trapezoid(1.0 - p[:, above], xs[above], axis=1) if above.sum() > 1 else np.zeros(len(rows))
+        scores = (1 - fn_weight) * fp + fn_weight * fn
+        for r, score in zip(rows.tolist(), scores.tolist(), strict=True):
+            key = (round(score, 4), bands * r, LshParams(bands, r))
             if best is None or key[:2] < best[:2]:
                 best = key
     assert best is not None

@@ -109,4 +109,7 @@ def _verify_task(state: RunState, units: list[Unit], counts: list[int], pairs: n
     base = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     lens = [load_small(state, u, "sh_len") if c else np.zeros(0, np.int64) for u, c in zip(units, counts, strict=True)]
     shingles = Shingles(state, units, base, lens)
-    return np.array([jaccard(shingles(int(a)), shingles(int(b))) >= threshold for a, b in pairs], dtype=bool)
+    try:
+        return np.array([jaccard(shingles(int(a)), shingles(int(b))) >= threshold for a, b in pairs], dtype=bool)
+    finally:
+        shingles.close()

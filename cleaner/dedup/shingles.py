@@ -14,7 +14,16 @@ import re
 
 import numpy as np
 
-WORD = re.compile(r"\w+")  # the standard library's re: faster than `regex` for this one
+
+def _separators() -> dict[int, str]:
+    """str.translate table: every character of the Basic Multilingual Plane and of the emoji and
+    symbol blocks (U+1F000-U+1FBFF) that is not a word character (`\\w`) becomes a space."""
+    codes = [*range(0xD800), *range(0xE000, 0x10000), *range(0x1F000, 0x1FC00)]
+    chars = "".join(map(chr, codes))
+    return str.maketrans({m.group(): " " for m in re.finditer(r"[^\w]", chars)})
+
+
+_SEPARATORS = _separators()
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _LOW40 = np.uint64((1 << 40) - 1)
 _CACHE_LIMIT = 1_000_000
@@ -32,7 +41,10 @@ def exact_key(text: str) -> int:
 
 
 def words(text: str) -> list[str]:
-    return WORD.findall(text.lower())
+    """Runs of word characters (letters, digits, underscore), lowercased: the same as
+    `re.findall(r"\\w+", text.lower())` (rare symbols outside the BMP and emoji blocks aside),
+    twice as fast."""
+    return text.lower().translate(_SEPARATORS).split()
 
 
 def word_hashes(tokens: list[str]) -> np.ndarray:
