@@ -132,3 +132,35 @@ def test_record_deadline_names_the_rule_it_stopped():
     with deadlines(), record_deadline(5):
         pass  # a record in time: no exception, and the timer is off again
     time.sleep(0.01)
+
+
+def test_split_at_keeps_every_record_once_with_its_number():
+    """The watchdog's cut around a stuck record: before, the record, after; numbers kept (JSONL and Parquet)."""
+    from cleaner.runner.tasks import Task, split_at
+
+    lines = [(n, f"line {n}\n".encode()) for n in range(1, 6)]
+    before, stuck, after = split_at(Task(0, 3, "jsonl", "a.jsonl", lines, last=True), 2)
+    assert (before.payload, stuck.payload, after.payload) == (lines[:2], [lines[2]], lines[3:])
+    assert {before.seq, stuck.seq, after.seq} == {3}
+    rows = [{"id": i} for i in range(4)]
+    before, stuck, after = split_at(Task(0, 0, "parquet", "a.parquet", (100, rows)), 0)
+    assert before is None and stuck.payload == (100, rows[:1]) and after.payload == (101, rows[1:])
+    before, stuck, after = split_at(Task(0, 0, "parquet", "a.parquet", (100, rows)), 3)
+    assert before.payload == (100, rows[:3]) and stuck.payload == (103, rows[3:]) and after is None
+
+
+def test_beacon_reports_the_record_and_stage_a_worker_is_on():
+    from cleaner.runner import beacon
+
+    slot = beacon.take()
+    assert beacon.position(slot) is None
+    beacon.enter(slot)
+    try:
+        beacon.mark(4, extracting=True)
+        assert beacon.position(slot) == (4, "extraction")
+        beacon.mark(5)
+        assert beacon.position(slot) == (5, "cleaning")
+    finally:
+        beacon.enter(None)
+    beacon.mark(9)  # nobody watches now: the slot keeps the last position
+    assert beacon.position(slot) == (5, "cleaning")
