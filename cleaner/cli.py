@@ -152,10 +152,17 @@ def run(
     task_timeout: Annotated[
         float,
         typer.Option(
-            help="Seconds a worker may spend on one batch (~1 MB) before it is stopped and the batch "
-            "quarantined; catches a worker stuck outside the regex budget (0: no limit; needs --workers 2+)."
+            help="Seconds a worker may spend on one batch (~1 MB) before its process is killed: the last resort "
+            "for a record stuck in C code, which is then quarantined alone (0: no limit)."
         ),
     ] = 600.0,
+    record_timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds one record may take, HTML extraction and all rules together (per million characters "
+            "beyond the first); a record over it is quarantined with the stage it was stuck in (0: no limit)."
+        ),
+    ] = 60.0,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     unsafe: UnsafeOpt = False,
@@ -222,6 +229,7 @@ def run(
         stats_json=stats_json,
         report=report,
         task_timeout=max(0.0, task_timeout),
+        record_timeout=max(0.0, record_timeout),
     )
     try:
         if engine == "ray":

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -49,6 +50,15 @@ def run_cli(
         timeout=timeout,
         **popen,
     )
+
+
+@pytest.fixture(scope="session")
+def ray_address():
+    """One local 2-CPU Ray cluster for the whole session (tests/test_ray.py, tests/test_watchdog.py)."""
+    ray = pytest.importorskip("ray")
+    context = ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+    yield context.address_info["gcs_address"]
+    ray.shutdown()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.runner.pool import CRASHED_DOCUMENT, CRASHED_RECORD, stuck_reason
+from cleaner.runner.pool import CRASHED_DOCUMENT, CRASHED_RECORD, stuck_record_reason
 
 from .conftest import ROOT, run_cli
 from .corpus_factory import read_jsonl, records, write_jsonl
@@ -312,9 +312,10 @@ def test_crashing_parquet_row_is_narrowed_to_its_row(tmp_path):
     assert all(row["text"] == f"Body of record {row['id'][1:]}.\n" for row in written)
 
 
-def test_stuck_worker_is_stopped_and_its_batch_quarantined(tmp_path):
-    """A worker stuck outside the regex budget: its batch is quarantined after --task-timeout,
-    the batches beside it are retried, and the run finishes with counts that add up."""
+def test_stuck_worker_is_stopped_and_only_its_record_quarantined(tmp_path):
+    """A worker stuck outside the reach of the per-record timer (a C call): it is killed after
+    --task-timeout, the record it was on is quarantined alone, the rest of its batch is cleaned
+    again and written, the batches beside it are retried, and the counts add up."""
     src = tmp_path / "in"
     write_jsonl(src / "a.jsonl", records(30, start=0))
     stuck = short_records(5, start=100)
@@ -323,13 +324,15 @@ def test_stuck_worker_is_stopped_and_its_batch_quarantined(tmp_path):
     (src / "c.txt").write_text("Advertisement\nA page.\n", encoding="utf-8")
     start = time.monotonic()
     r = run_cli("run", str(src), "-o", str(tmp_path / "out"), "--workers", "2", "--task-timeout", "5",
-                module="tests.faulty", env={"CLEANER_TEST_HANG_ON": "HANG-HERE"})  # fmt: skip
+                module="tests.faulty", env={"CLEANER_TEST_STUCK_IN_C_ON": "HANG-HERE"})  # fmt: skip
     err = r.stderr.decode()
     assert r.returncode == 0, err
     assert time.monotonic() - start < 60
-    assert "36 read, 31 written, 5 quarantined" in err
-    q = [json.loads(x) for x in (tmp_path / "out.quarantine.jsonl").read_text("utf-8").splitlines()]
-    assert {e["source"] for e in q} == {str(src / "b.jsonl")}
-    assert all(e["reason"] == stuck_reason(5) for e in q)
+    assert "36 read, 35 written, 1 quarantined" in err
+    [entry] = [json.loads(x) for x in (tmp_path / "out.quarantine.jsonl").read_text("utf-8").splitlines()]
+    assert (entry["source"], entry["line"]) == (str(src / "b.jsonl"), 3)
+    assert entry["reason"] == stuck_record_reason(5, "cleaning")
+    assert json.loads(entry["record"])["id"] == "r102"
+    assert [r["id"] for r in read_jsonl(tmp_path / "out" / "b.jsonl")] == ["r100", "r101", "r103", "r104"]
     assert len(read_jsonl(tmp_path / "out" / "a.jsonl")) == 30
     assert (tmp_path / "out" / "c.txt").read_text("utf-8") == "A page.\n"

@@ -1,27 +1,17 @@
-"""The Ray engine and CleanBatch on Ray Data, on one local 2-CPU Ray cluster for the session."""
+"""The Ray engine and CleanBatch on Ray Data, on one local 2-CPU Ray cluster for the session (conftest)."""
 
 from __future__ import annotations
 
 import gzip
 import json
-import logging
 import sys
 
-import pytest
 from typer.testing import CliRunner
 
 from cleaner import CleanBatch
 from cleaner.cli import app
 
 from .corpus_factory import read_jsonl, records, write_jsonl
-
-
-@pytest.fixture(scope="session")
-def ray_address():
-    ray = pytest.importorskip("ray")
-    context = ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
-    yield context.address_info["gcs_address"]
-    ray.shutdown()
 
 
 def make_mixed_corpus(root):

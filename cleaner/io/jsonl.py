@@ -50,6 +50,8 @@ def parse_record(raw: bytes, text_field: str) -> dict[str, Any]:
         raise RecordProblem(f"invalid UTF-8 at byte {exc.start} of the line") from None
     except ValueError as exc:
         raise RecordProblem(f"not valid JSON: {exc}") from None
+    except RecursionError:  # orjson stops at 1024 levels, the standard library's fallback at Python's stack limit
+        raise RecordProblem("JSON nested too deeply to parse (over 1000 levels of arrays or objects)") from None
     if not isinstance(record, dict):
         raise RecordProblem(f"not a JSON object but {type(record).__name__}")
     if text_field not in record:

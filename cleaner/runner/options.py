@@ -24,6 +24,7 @@ class RunOptions:
     stats_json: Path | None = None
     report: Path | None = None  # collect sample edits per rule for the HTML report
     task_timeout: float = 600.0  # seconds a batch may take in a worker before it is stopped (0: no limit)
+    record_timeout: float = 60.0  # seconds one record may take (per million characters beyond; 0: no limit)
 
     def fingerprint_fields(self) -> dict[str, object]:
         """Options that change output bytes: a resumed run must use the same ones."""

@@ -16,9 +16,11 @@ Ray is imported only by this module and `ray_read`, and only when `--engine ray`
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import logging
+import os
 import posixpath
 import resource
 import time
@@ -33,6 +35,7 @@ from cleaner.io.files import UsageError
 from cleaner.io.jsonl import dumps
 from cleaner.runner.local import RunReport, _Warnings, default_quarantine, write_stats_json
 from cleaner.runner.options import RunOptions
+from cleaner.runner.pool import TaskRunner
 from cleaner.runner.remote import (
     RemoteUnit,
     atomic_output,
@@ -45,11 +48,12 @@ from cleaner.runner.remote import (
 )
 from cleaner.runner.state import STATE_DIR
 from cleaner.runner.tasks import Task
-from cleaner.runner.work import run_task, set_pipeline
+from cleaner.runner.work import set_pipeline
 from cleaner.stats import RunStats
 
 RAY_MISSING = "--engine ray needs Ray: pip install 'scrape-cleaner[ray]'"
 PART_KINDS = ("out", "quarantine", "edits")
+TEST_HOOK = "CLEANER_TEST_HOOK"  # a module the actors import first (tests: fault injection)
 
 
 class RayRunError(Exception):
@@ -78,7 +82,8 @@ def run_ray(
         started = False
         if not ray.is_initialized():
             try:
-                ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+                ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR,
+                         runtime_env=_runtime_env())  # fmt: skip
             except Exception as exc:  # ConnectionError, a version mismatch, …: nothing was written
                 raise UsageError(f"cannot join the Ray cluster at {address or 'a new local cluster'}: {exc}") from None
             started = True
@@ -89,6 +94,12 @@ def run_ray(
         finally:
             if started:
                 ray.shutdown()
+
+
+def _runtime_env() -> dict[str, Any] | None:
+    """The driver's CLEANER_* variables, passed on to the workers (which a cluster starts with its own)."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("CLEANER_")}
+    return {"env_vars": env} if env else None
 
 
 def _run(ray: Any, units: list[RemoteUnit], pipeline: Pipeline, options: RunOptions, out: str) -> RunReport:
@@ -235,13 +246,28 @@ def _assemble_parquet(fs: Any, stage: str, unit: RemoteUnit, seqs: list[int]) ->
 
 
 class CleanTasks:
-    """The map_batches actor: compiles the Pipeline once, then cleans one task per row."""
+    """The map_batches actor: compiles the Pipeline once, then cleans one task per row.
+
+    Each task runs in a worker process the actor watches (`pool.TaskRunner`), exactly as
+    the local engine runs it: a record past its budget is quarantined alone, a worker
+    that crashes is replaced and its batch narrowed down to the record that crashes it,
+    a worker stuck past `--task-timeout` is killed. So the actor itself never dies of a
+    bad record, and Ray writes what the local engine writes.
+    """
 
     def __init__(self, pipeline: Pipeline, options: RunOptions, out: str, names: list[str]):
+        hook = os.environ.get(TEST_HOOK)
+        if hook:  # tests inject faults into workers they did not fork (tests/faulty.py)
+            importlib.import_module(hook)
         set_pipeline(pipeline, options)  # `pipeline` arrived as rule texts and was compiled in this process
         self.fs, out_path = resolve(out)
         self.stage = _stage(out_path)
         self.names = names
+        self.crashes: list[str] = []
+        self.runner = TaskRunner(self._crashed, options.task_timeout)
+
+    def _crashed(self, task: Task) -> None:
+        self.crashes.append(f"{task.source}: a worker crashed; retrying its batch alone")
 
     def __call__(self, batch: Any) -> Any:
         import pyarrow as pa
@@ -269,7 +295,9 @@ class CleanTasks:
         else:
             payload = data
         task = Task(unit, seq, kind, self.names[unit], payload, last=row["last"], raw_bytes=row["raw_bytes"])
-        result = run_task(task)
+        self.crashes = []
+        result = self.runner.run(task)
+        result.warnings[:0] = self.crashes
         parts: dict[str, bytes] = {}
         if table is not None:
             import pyarrow as pa

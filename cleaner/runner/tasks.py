@@ -49,6 +49,22 @@ def split_task(task: Task) -> tuple[Task, Task] | None:
     )
 
 
+def split_at(task: Task, index: int) -> tuple[Task | None, Task, Task | None]:
+    """(the records before record `index`, that record alone, the records after it); None for an empty side."""
+    if task.kind == "jsonl":
+        lines = task.payload
+        parts: list[Any] = [lines[:index], lines[index : index + 1], lines[index + 1 :]]
+    else:
+        first_row, rows = task.payload
+        parts = [(first_row, rows[:index]), (first_row + index, rows[index : index + 1]),
+                 (first_row + index + 1, rows[index + 1 :])]  # fmt: skip
+    sizes = [len(p) if task.kind == "jsonl" else len(p[1]) for p in parts]
+    made = [Task(task.unit, task.seq, task.kind, task.source, p) if n else None
+            for p, n in zip(parts, sizes, strict=True)]  # fmt: skip
+    assert made[1] is not None
+    return made[0], made[1], made[2]
+
+
 def tasks_for(unit: Unit) -> Iterator[Task]:
     """Tasks of one unit, in order; the last one has `last=True` (possibly empty)."""
     if unit.fmt == "text":

@@ -8,17 +8,21 @@ becomes a quarantine entry with its reason; nothing here raises for bad data.
 from __future__ import annotations
 
 import base64
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.engine import Pipeline
 from cleaner.errors import InputProblem, RuleTimeout
 from cleaner.io.decode import normalize_newlines
+from cleaner.io.files import is_html
 from cleaner.io.html import extract_html
 from cleaner.io.inputs import read_input
 from cleaner.io.jsonl import RecordProblem, dumps, parse_record, record_id
 from cleaner.model import Result
 from cleaner.report import SampleCollector
+from cleaner.runner import beacon
+from cleaner.runner.deadline import RecordTimeout, deadlines, record_budget, record_deadline
 from cleaner.runner.options import RunOptions
 from cleaner.runner.tasks import Task
 from cleaner.stats import RunStats
@@ -30,6 +34,19 @@ _OPTIONS: RunOptions | None = None
 def set_pipeline(pipeline: Pipeline, options: RunOptions) -> None:
     global _PIPELINE, _OPTIONS
     _PIPELINE, _OPTIONS = pipeline, options
+
+
+WARM_UP_TEXT = "Advertisement\nThe café’s menu — caf\u00e9 , naïve résumé.\n\n  Read more  \nBody text.\n"
+
+
+def warm_up() -> None:
+    """Load what the first record would load lazily (word lists, the HTML extractor), before
+    workers are forked from this process: once for all of them, and outside any record's budget."""
+    assert _PIPELINE is not None and _OPTIONS is not None, "set_pipeline() first"
+    with suppress(Exception):  # a rule failing here fails on the records too, where it is reported
+        _PIPELINE.apply(WARM_UP_TEXT)
+    if _OPTIONS.html_field is not None:
+        import trafilatura  # noqa: F401
 
 
 @dataclass
@@ -51,16 +68,17 @@ def run_task(task: Task) -> TaskResult:
     if task.kind == "failed":
         return TaskResult(task.unit, task.seq, None, RunStats(), failed=task.payload, last=True)
     worker = _Worker(_PIPELINE, _OPTIONS, task)
-    if task.kind == "unreadable":
-        worker.stats.read += 1
-        worker.reject(task.source, None, task.payload)
-        output = None
-    elif task.kind == "text":
-        output = worker.text(task.payload)
-    elif task.kind == "jsonl":
-        output = worker.jsonl(task.payload)
-    else:
-        output = worker.parquet(*task.payload)
+    with deadlines():
+        if task.kind == "unreadable":
+            worker.stats.read += 1
+            worker.reject(task.source, None, task.payload)
+            output = None
+        elif task.kind == "text":
+            output = worker.text(task.payload)
+        elif task.kind == "jsonl":
+            output = worker.jsonl(task.payload)
+        else:
+            output = worker.parquet(*task.payload)
     samples = worker.samples.samples if worker.samples is not None else {}
     return TaskResult(task.unit, task.seq, output, worker.stats, worker.quarantine, b"".join(worker.log),
                       worker.warnings, samples, last=task.last)  # fmt: skip
@@ -121,17 +139,24 @@ class _Worker:
         self.stats.written += 1
         return True
 
+    def budget(self, size: int) -> float:
+        """Seconds one record of `size` bytes or characters may take, extraction and rules together."""
+        return record_budget(self.options.record_timeout, size)
+
     def text(self, data: bytes) -> bytes | None:
         name = self.task.source
         self.stats.read += 1
         self.stats.bytes_in += len(data)
         try:
-            decoded = read_input(name, data, strict=self.options.strict, extract=self.pipeline.extract)
-        except InputProblem as exc:
+            with record_deadline(self.budget(len(data))):
+                beacon.mark(0, extracting=is_html(name))
+                decoded = read_input(name, data, strict=self.options.strict, extract=self.pipeline.extract)
+                self.warnings.extend(f"{name}: {w}" for w in decoded.warnings)
+                beacon.mark(0)
+                result, problem = self.clean(name, None, decoded.text)
+        except (InputProblem, RecordTimeout) as exc:
             self.reject(name, None, str(exc))
             return None
-        self.warnings.extend(f"{name}: {w}" for w in decoded.warnings)
-        result, problem = self.clean(name, None, decoded.text)
         if result is None:
             self.reject(name, None, problem or "")
             return None
@@ -145,7 +170,8 @@ class _Worker:
         out: list[bytes] = []
         field_name = self.options.text_field
         html_field = self.options.html_field
-        for number, raw in lines:
+        for index, (number, raw) in enumerate(lines):
+            beacon.mark(index)
             if not raw.strip():
                 continue  # a blank line holds no record
             self.stats.read += 1
@@ -157,15 +183,22 @@ class _Worker:
                 self.reject(doc_id, number, str(exc), raw=raw)
                 continue
             doc_id = record_id(record, self.options.id_field, number)
-            if html_field is not None:
-                try:
-                    text = extract_html(record[html_field], self.pipeline.extract)
-                except InputProblem as exc:
-                    self.reject(doc_id, number, f"field {html_field!r}: {exc}", raw=raw)
-                    continue
-            else:
-                text = record[field_name]
-            result, problem = self.clean(doc_id, number, text)
+            try:
+                with record_deadline(self.budget(len(raw))):
+                    if html_field is not None:
+                        try:
+                            beacon.mark(index, extracting=True)
+                            text = extract_html(record[html_field], self.pipeline.extract)
+                            beacon.mark(index)
+                        except InputProblem as exc:
+                            self.reject(doc_id, number, f"field {html_field!r}: {exc}", raw=raw)
+                            continue
+                    else:
+                        text = record[field_name]
+                    result, problem = self.clean(doc_id, number, text)
+            except RecordTimeout as exc:
+                self.reject(doc_id, number, str(exc), raw=raw)
+                continue
             if result is None:
                 self.reject(doc_id, number, problem or "", raw=raw)
                 continue
@@ -195,6 +228,7 @@ class _Worker:
         kept: list[dict[str, Any]] = []
         field_name = self.options.text_field
         for i, row in enumerate(rows):
+            beacon.mark(i)
             number = first_row + i + 1
             self.stats.read += 1
             value = row.get(field_name)
@@ -204,7 +238,11 @@ class _Worker:
                 self.reject(doc_id, number, f"field {field_name!r} is {kind}, not a string", record=_jsonable(row))
                 continue
             self.stats.bytes_in += len(value.encode("utf-8"))
-            result, problem = self.clean(doc_id, number, value)
+            try:
+                with record_deadline(self.budget(len(value))):
+                    result, problem = self.clean(doc_id, number, value)
+            except RecordTimeout as exc:
+                result, problem = None, str(exc)
             if result is None:
                 self.reject(doc_id, number, problem or "", record=_jsonable(row))
                 continue
