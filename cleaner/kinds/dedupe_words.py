@@ -21,6 +21,7 @@ import regex
 
 from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext, finditer
 from cleaner.lang import looks_english
+from cleaner.match.translate import ASCII_CASE_ODDITIES
 from cleaner.model import Edit
 from cleaner.patterns import list_fragment
 
@@ -28,9 +29,6 @@ DEFAULT_WORDS = ["a", "an", "the", "of", "to", "and", "or", "for", "with", "from
                  "their", "our", "your", "my", "at"]  # fmt: skip
 
 
-# Non-ASCII characters that a case-insensitive `regex` pattern matches to an ASCII letter
-# (İ to i, ſ to s, the Kelvin sign to k); tests/test_fastpath.py checks the list.
-ASCII_CASE_ODDITIES = "\u0130\u017f\u212a"
 # Every byte to itself if a lower-case ASCII letter, to its lower case if upper case,
 # else to a space: tokens of the result are runs of ASCII letters.
 _LETTERS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
