@@ -85,7 +85,9 @@ def measure(docs: list[str], extra: int = 0, warmup: int = 200) -> tuple[dict[st
         pipeline.apply(text)
     totals: dict[str, float] = defaultdict(float)
     kinds = {"drop_line": "line rules", "strip_span": "line rules", "replace": "line rules", "drop_block": "line rules"}
-    pipeline.steps = [Timed(s, kinds.get(r.kind, r.kind), totals) for r, s in zip(pipeline.rules, pipeline.steps)]
+    pipeline.steps = [
+        Timed(s, kinds.get(r.kind, r.kind), totals) for r, s in zip(pipeline.rules, pipeline.steps, strict=True)
+    ]
     plan = next((s.lines.plan for s in pipeline.steps if getattr(s, "lines", None) is not None), None)
     if plan is not None:
         find = plan._find
@@ -124,8 +126,12 @@ def main() -> None:
     parser.add_argument("--size", default="small")
     parser.add_argument("--docs", type=int, default=3000)
     parser.add_argument("--extra-rules", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print {table, mb_per_cpu_s} as JSON")
     args = parser.parse_args()
     table, rate = measure(load_docs(args.size, args.docs), args.extra_rules)
+    if args.json:
+        print(json.dumps({"table": table, "mb_per_cpu_s": rate}))
+        return
     for name, us in table.items():
         print(f"{name:40s} {us:8.1f} µs/doc")
     print(f"{'MB per CPU s':40s} {rate:8.1f}")

@@ -117,12 +117,18 @@ class Pipeline:
     ) -> tuple[str, list[Edit]]:
         edits: list[Edit] = []
         filters = self._filters
+        planned: Any = None  # the match plan's candidates for `scanned`
+        scanned = None
         for i, step in enumerate(self.steps):
+            line_filter = filters[i]
+            if line_filter is not None:  # skip a line rule when the scan found no line it can match
+                if scanned is not text:
+                    planned, scanned = line_filter.plan.candidates(text, ctx), text
+                if planned is not None and planned[line_filter.slot] == []:
+                    if clean is not None:
+                        clean.saw(i, text, (), ctx)
+                    continue
             if clean is not None and first_step and clean.covers(i, text, ctx):
-                continue
-            if filters[i] is not None and filters[i].none(text, ctx):  # the scan found no line it can match
-                if clean is not None:
-                    clean.saw(i, text, (), ctx)
                 continue
             ctx.start()
             try:

@@ -19,11 +19,10 @@ from hypothesis import strategies as st
 from bench.generate import documents
 from cleaner import load_rules
 from cleaner.kinds.base import StepContext
-from cleaner.kinds.dedupe_words import ASCII_CASE_ODDITIES
 from cleaner.kinds.fix_encoding import trigger_class
 from cleaner.kinds.normalize_whitespace import SPACE_CHARS, TRAILING
 from cleaner.match.plan import MatchPlan
-from cleaner.match.translate import Untranslatable, translations
+from cleaner.match.translate import ASCII_CASE_ODDITIES, Untranslatable, translations
 
 from .test_properties import DOCS
 
@@ -193,6 +192,9 @@ def test_translation_refuses_what_it_cannot_read():
         (r"(?<=x)yz(?!q)", "xyz"),
         (r"^.{0,700}\((?i:ap)\)\s*$", "text (AP)"),
         (r"(?i)σ", "ς"),
+        (r"(?:^|\W)the[ \t]+the(?:\W|$)", "the the"),  # line edges as alternatives
+        (r"(?:^|\W)the[ \t]+the(?:\W|$)", "so, the the end"),
+        (r"(?:^|\W)the[ \t]+the(?:\W|$)", "at the the"),
     ],
 )
 def test_plan_agrees_with_the_pattern(pattern, line):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import sys
 import time
 import unicodedata
+from operator import itemgetter
 from typing import Any
 
 import regex
@@ -36,6 +37,7 @@ Candidates = list[tuple[int, int, int]]  # (line index, start, end) of the lines
 
 LONG = 4000  # characters of a translation past which it is first compiled on its own
 _notified = False
+_END = itemgetter(1)
 
 
 class MatchPlan:
@@ -54,6 +56,7 @@ class MatchPlan:
         self.line_key = object()
         self._scanners: list[tuple[Any, list[int]]] | None = None  # (scanner, its slot numbers)
         self._planned: list[bool] = []  # per slot: whether a scanner runs its pattern
+        self._nothing: list[Candidates | None] = []  # the answer for a text with no candidates (not to be changed)
         self.build_seconds = 0.0  # CPU time the last build took compiling (0 when all came from the cache)
 
     def add(self, pattern: regex.Pattern[str]) -> int:
@@ -92,6 +95,7 @@ class MatchPlan:
                 self._scanners.append((built[0], slots))
             for slot, ok in zip(slots, planned, strict=True):
                 self._planned[slot] = ok
+        self._nothing = [[] if p else None for p in self._planned]
 
     # -- scanning -----------------------------------------------------------------------
     def candidates(self, text: str, ctx: StepContext) -> list[Candidates | None] | None:
@@ -108,32 +112,43 @@ class MatchPlan:
         if not text.isascii() and any(c in text for c in ODDITIES):
             return None
         lines = text_lines(text, ctx)
-        known: dict[str, tuple[int, ...]] = ctx.memo.setdefault(self.line_key, {})
+        known: dict[str, tuple[int, ...]] = ctx.memo.setdefault(self.line_key, {})  # line -> its slots
         new = [line for line in dict.fromkeys(lines) if line not in known]
-        if new:
-            try:
-                data = "\n".join(new).encode()
-            except UnicodeEncodeError:  # a lone surrogate: not UTF-8, the scanner cannot read it
-                return None
-            hits: list[set[int]] = [set() for _ in new]
-            for compiled, slots in self._scanners or ():
-                line = pos = 0
-                for index, end in sorted(compiled.scan(data), key=lambda h: h[1]):
-                    line += data.count(b"\n", pos, end)
-                    pos = end
-                    hits[line].add(slots[index])
-            for text_line, found_slots in zip(new, hits, strict=True):
-                known[text_line] = tuple(sorted(found_slots))
+        if new and not self._scan(new, known):
+            return None
+        per_line = list(map(known.__getitem__, lines))
+        if not any(per_line):
+            return self._nothing
         found: list[Candidates | None] = [[] if p else None for p in self._planned]
         pos = 0
-        for i, line in enumerate(lines):
-            slots = known[line]
+        for i, (line, slots) in enumerate(zip(lines, per_line, strict=True)):
             if slots:
                 span = (i, pos, pos + len(line))
                 for slot in slots:
                     found[slot].append(span)  # type: ignore[union-attr]
             pos += len(line) + 1
         return found
+
+    def _scan(self, new: list[str], known: dict[str, tuple[int, ...]]) -> bool:
+        """Scan `new` lines and record, per line, the slots whose pattern matched in it;
+        False when they are not UTF-8 (a lone surrogate: the scanner cannot read them)."""
+        try:  # a newline before and after every line: `(?:^|x)` in a pattern is `(?:\n|x)` for the scanner
+            data = ("\n" + "\n".join(new) + "\n").encode()
+        except UnicodeEncodeError:
+            return False
+        known.update(dict.fromkeys(new, ()))
+        hits: dict[int, set[int]] = {}
+        for compiled, slots in self._scanners or ():
+            newlines = pos = 0
+            for index, end in sorted(compiled.scan(data), key=_END):
+                # a match belongs to the line of its last byte (the newline after a line counts as the line's)
+                newlines += data.count(b"\n", pos, end - 1)
+                pos = end - 1
+                if newlines:
+                    hits.setdefault(newlines - 1, set()).add(slots[index])
+        for line, found in hits.items():
+            known[new[line]] = tuple(sorted(found))
+        return True
 
 
 def _group(patterns: list[tuple[str, int]]) -> tuple[tuple[Any, float], list[bool]]:

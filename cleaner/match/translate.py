@@ -6,6 +6,8 @@ superset: every line the rule's pattern matches (searched on the line alone) mus
 match of the translation. What the scanner cannot express becomes something looser:
 
 - look-arounds and `\\b` become nothing, back-references "any run of characters";
+- `^` and `$` stay only at the two ends of the pattern, or as an alternative on their
+  own (`(?:^|\\W)`), where they become the newline the scanned text has on that side;
 - lazy, possessive and atomic parts become plain greedy ones;
 - wide bounded repeats (`.{0,700}`) become unbounded (`.*`);
 - trailing parts that may match nothing (`.{0,120}` not followed by `$`) are cut, so the
@@ -35,7 +37,7 @@ from typing import Any
 
 import regex
 
-VERSION = "1"  # bump when the translation changes: compiled scans in the cache are keyed by it
+VERSION = "2"  # bump when the translation changes: compiled scans in the cache are keyed by it
 MAX_BOUND = 16  # a repeat allowing more copies than this becomes unbounded
 # regex flags the translation does not model (anything else: ignorecase, multiline, dotall, verbose)
 _UNSUPPORTED_FLAGS = regex.ASCII | regex.LOCALE | regex.FULLCASE | regex.WORD | regex.REVERSE | regex.VERSION1
@@ -161,7 +163,7 @@ class _Translator:
         if op in (p.ASSERT, p.ASSERT_NOT):
             return Part("", True)  # look-arounds: taken as always true
         if op is p.BRANCH:
-            alts = [self.sequence(list(alt), ic) for alt in arg[1]]
+            alts = [self._line_edge(alt) or self.sequence(list(alt), ic) for alt in arg[1]]
             return Part("(?:" + "|".join(a.source for a in alts) + ")", any(a.nullable for a in alts))
         if op is p.SUBPATTERN:
             _, add, remove, sub = arg
@@ -185,6 +187,15 @@ class _Translator:
         if op is p.GROUPREF:
             return Part("[^\\n]*", True)  # a back-reference: some run of the line's characters
         raise Untranslatable  # conditionals and anything newer
+
+    def _line_edge(self, alt: Any) -> Part | None:
+        """An alternative that is just `^` or `$` (`(?:^|\\W)`): the newline on that side of
+        the line (the scanned text has one before and after every line; see plan.py)."""
+        if len(alt) == 1 and alt[0][0] is self.p.AT:
+            anchor = self.item(alt[0], False).anchor
+            if anchor:
+                return Part(_escape("\n"), False)
+        return None
 
     # -- character classes ----------------------------------------------------------------
     def char_class(self, source: str, ic: bool, ascii_only: bool = False) -> str:
