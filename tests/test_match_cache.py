@@ -88,3 +88,14 @@ def test_without_a_scanner_the_plain_path_runs_with_one_notice(monkeypatch, caps
         assert fast.apply(text) == plain.apply(text)
     err = capsys.readouterr().err
     assert err.count("hyperscan is not available") == 1
+
+
+def test_one_pipeline_serves_several_threads():
+    """Hyperscan's scratch space is per thread; a pipeline shared by threads gives each its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pipeline = load_rules()
+    texts = [f"Advertisement\nBody {i} text here.\nRead more: Another story {i}\n" * 50 for i in range(40)]
+    expected = [pipeline.apply(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(pipeline.apply, texts)) == expected

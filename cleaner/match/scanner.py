@@ -13,6 +13,7 @@ the engine takes the plain path (see `cleaner.match.plan`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,7 +39,8 @@ class Scanner:
         import hyperscan
 
         self._db = db
-        db.scratch = hyperscan.Scratch(db)
+        self._scratch = hyperscan.Scratch(db)
+        self._local = threading.local()  # scratch space is per thread: a pipeline may serve several
 
     @classmethod
     def compile(cls, patterns: Sequence[tuple[int, str]]) -> Scanner:
@@ -77,5 +79,8 @@ class Scanner:
     def scan(self, data: bytes) -> list[tuple[int, int]]:
         hits: list[tuple[int, int]] = []
         add: Callable[[tuple[int, int]], None] = hits.append
-        self._db.scan(data, match_event_handler=lambda i, _start, end, _flags, _ctx: add((i, end)))
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._scratch.clone()
+        self._db.scan(data, match_event_handler=lambda i, _start, end, _flags, _ctx: add((i, end)), scratch=scratch)
         return hits
