@@ -58,10 +58,18 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix cleaner tests eval bench
 
 # Generates bench/data/$(BENCH_SIZE) if missing (gitignored), runs cleaner (1 and 2 workers),
-# the naive baseline and grep, prints the table and writes bench/results.md.
+# datatrove, the naive baseline and grep, then the per-component CPU table (default rules and
+# +30 generated line rules), prints the tables and writes bench/results.md.
 # BENCH_SIZE=small (~20 MB) for a quick run; full is ~250 MB (about 10 minutes on 2 cores).
-bench: $(STAMP)
-	$(BIN)/python bench/run.py --size $(BENCH_SIZE)
+# datatrove, the peer in the table, lives in its own environment (not a dependency of cleaner).
+DT_VENV := bench/.venv-datatrove
+$(DT_VENV)/.installed:
+	$(PY) -m venv $(DT_VENV)
+	$(DT_VENV)/bin/python -m pip install --quiet 'datatrove>=0.4' ftfy regex orjson nltk
+	touch $@
+
+bench: $(STAMP) $(DT_VENV)/.installed
+	DATATROVE_PYTHON=$(DT_VENV)/bin/python $(BIN)/python bench/run.py --size $(BENCH_SIZE)
 
 # cleaner dedup against datasketch's and rensa's MinHashLSH on a generated corpus with planted
 # near-duplicates (bench/dedup_bench.py): precision/recall, docs per CPU second, peak memory;

@@ -26,6 +26,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -152,15 +153,54 @@ def main() -> None:
         grep.add(*measure(["env", "LC_ALL=C", "grep", "-v", "-E", "-f", str(patterns), str(txt)],
                           work / "grep.txt", env))  # fmt: skip
 
+    peers = [m for m in [datatrove_peer(jsonl, work, env, args.repeat)] if m is not None]
+    components = component_tables(args.size, env)
+
     load = (load_before, os.getloadavg()[0])
-    report = render(runs, naive, grep, size, docs, jsonl.stat().st_size, args, load)
+    report = render(runs, naive, grep, size, docs, jsonl.stat().st_size, args, load, peers, components)
     print(report)
     args.out.write_text(report)
     print(f"wrote {args.out}", file=sys.stderr)
 
 
+def datatrove_peer(jsonl: Path, work: Path, env: dict[str, str], repeat: int) -> Measure | None:
+    """datatrove's stock steps that correspond to cleaner's (bench/datatrove_peer.py), run with
+    the interpreter in $DATATROVE_PYTHON (its own environment), or this one if it has datatrove."""
+    python = os.environ.get("DATATROVE_PYTHON", sys.executable)
+    probe = subprocess.run([python, "-c", "import datatrove"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        print("datatrove is not installed (set DATATROVE_PYTHON to a Python that has it): no peer row", file=sys.stderr)
+        return None
+    m = Measure("datatrove (JsonlReader, FTFYFormatter, C4QualityFilter lines, JsonlWriter)")
+    for _ in range(repeat):
+        out = work / "datatrove"
+        shutil.rmtree(out, ignore_errors=True)
+        m.add(*measure([python, str(BENCH / "datatrove_peer.py"), str(jsonl), str(out)], work / "stdout", env))
+    return m
+
+
+def component_tables(size: str, env: dict[str, str]) -> dict[str, Any]:
+    """CPU µs per document by component (bench/components.py), with the default rules and
+    with 30 more generated line rules of the usual shape."""
+    out = {}
+    for extra in (0, 30):
+        cmd = [sys.executable, str(BENCH / "components.py"), "--size", size, "--extra-rules", str(extra), "--json"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+        out[extra] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
+
+
 def render(
-    runs: list[Measure], naive: Measure, grep: Measure, size: int, docs: int, jsonl_bytes: int, args, load
+    runs: list[Measure],
+    naive: Measure,
+    grep: Measure,
+    size: int,
+    docs: int,
+    jsonl_bytes: int,
+    args,
+    load,
+    peers: list[Measure] = (),  # type: ignore[assignment]
+    components: dict[int, Any] | None = None,
 ) -> str:
     def mbs(m: Measure) -> float:
         return size / m.median / 1e6
@@ -172,7 +212,7 @@ def render(
         "| tool | MB/s | docs/s | peak RSS (MB) | × naive | grep ÷ this | CPU s | MB per CPU s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for m in [*runs, naive, grep]:
+    for m in [*runs, *peers, naive, grep]:
         rss = f"{max(m.rss_mb):.0f}" + (f" ({m.detail})" if m.detail else "")
         rows.append(
             f"| {m.name} | {mbs(m):.1f} | {docs / m.median:,.0f} | {rss} | {mbs(m) / mbs(naive):.1f}× "
@@ -196,10 +236,35 @@ def render(
             "",
             *rows,
             "",
+            *component_rows(components),
             "Reproduce: `make bench` (full corpus) or `make bench BENCH_SIZE=small`.",
             "",
         ]
     )
+
+
+def component_rows(components: dict[int, Any] | None) -> list[str]:
+    if not components:
+        return []
+    base, more = components[0], components[30]
+    rows = [
+        "Where a document's time goes (`bench/components.py`, in one process after a warm-up, CPU µs per "
+        "document, first 3,000 documents of the corpus), with the default rules and with 30 more generated "
+        "line rules of the usual shape:",
+        "",
+        "| component | default rules | +30 line rules |",
+        "|---|---:|---:|",
+    ]
+    for name, us in base["table"].items():
+        rows.append(f"| {name} | {us:.1f} | {more['table'].get(name, 0.0):.1f} |")
+    cost = 1 - more["mb_per_cpu_s"] / base["mb_per_cpu_s"]
+    rows += [
+        f"| MB per CPU s | {base['mb_per_cpu_s']:.1f} | {more['mb_per_cpu_s']:.1f} |",
+        "",
+        f"30 more line rules cost {cost:.1%} of the throughput (target: under 10%).",
+        "",
+    ]
+    return rows
 
 
 if __name__ == "__main__":

@@ -103,6 +103,11 @@ class Pipeline:
         return any(step.context_sensitive for step in self.steps)
 
     @cached_property
+    def _filters(self) -> list[Any]:
+        """Per step: its slot in the match plan (a `LineFilter`), or None (see cleaner.match)."""
+        return [getattr(s, "lines", None) for s in self.steps]
+
+    @cached_property
     def _line_local(self) -> list[tuple[bool, bool]]:
         """Per step: (line-local, reads the repaired spans); see _CleanLines."""
         return [(getattr(s, "line_local", False), getattr(s, "reads_repaired", False)) for s in self.steps]
@@ -111,7 +116,18 @@ class Pipeline:
         self, text: str, ctx: StepContext, first_step: int, clean: _CleanLines | None = None
     ) -> tuple[str, list[Edit]]:
         edits: list[Edit] = []
+        filters = self._filters
+        planned: Any = None  # the match plan's candidates for `scanned`
+        scanned = None
         for i, step in enumerate(self.steps):
+            line_filter = filters[i]
+            if line_filter is not None:  # skip a line rule when the scan found no line it can match
+                if scanned is not text:
+                    planned, scanned = line_filter.plan.candidates(text, ctx), text
+                if planned is not None and planned[line_filter.slot] == []:
+                    if clean is not None:
+                        clean.saw(i, text, (), ctx)
+                    continue
             if clean is not None and first_step and clean.covers(i, text, ctx):
                 continue
             ctx.start()

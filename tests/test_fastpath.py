@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from bench.generate import documents
 from cleaner import load_rules
 from cleaner.kinds.base import StepContext
-from cleaner.kinds.dedupe_words import ASCII_CASE_ODDITIES
 from cleaner.kinds.fix_encoding import trigger_class
 from cleaner.kinds.normalize_whitespace import SPACE_CHARS, TRAILING
-from cleaner.linematch import LineMatcher, line_ends, line_starts
+from cleaner.match.plan import MatchPlan
+from cleaner.match.translate import ASCII_CASE_ODDITIES, Untranslatable, translations
 
 from .test_properties import DOCS
 
@@ -131,86 +131,156 @@ def test_space_characters_are_all_below_u3001():
     assert spaces - {"\n"} == SPACE_CHARS
 
 
-# --- the line matcher: a line a rule matches is always among its candidates ----------
+# --- the match plan: a line a rule matches is always among its candidates ---------------
 
 MUTATIONS = [str.upper, str.lower, str.swapcase, lambda s: "  " + s, lambda s: "\u00a0" + s, lambda s: "► " + s]
 
 
-def test_line_matcher_never_hides_a_matching_line(both):
+def _line_pattern(step):
+    pattern = getattr(step, "pattern", None) or getattr(step, "start", None)
+    return pattern if isinstance(pattern, regex.Pattern) and getattr(step, "lines", None) else None
+
+
+def test_every_default_line_rule_is_planned(both):
+    fast, _ = both
+    filters = [s.lines for s in fast.steps if _line_pattern(s) is not None]
+    assert len(filters) > 40
+    assert all(f.plan.planned(f.slot) for f in filters), [
+        f.pattern.pattern for f in filters if not f.plan.planned(f.slot)
+    ]
+
+
+def test_plan_never_hides_a_matching_line(both):
+    """Each rule's own example lines, in other cases and paddings: where the pattern
+    matches a line, the scan lists that line for the rule."""
     fast, _ = both
     rng = random.Random(5)
     checked = 0
     for rule, step in zip(fast.rules, fast.steps, strict=True):
-        pattern = getattr(step, "pattern", None) or getattr(step, "start", None)
-        starts = line_starts(pattern) if isinstance(pattern, regex.Pattern) else None
-        if starts is None:
+        pattern = _line_pattern(step)
+        if pattern is None:
             continue
-        matcher = LineMatcher()
-        slot = matcher.add(starts)
         lines = [line for ex in rule.examples for line in ex["input"].split("\n")]
         lines += [m(line) for line in lines for m in MUTATIONS] + [line[: rng.randint(0, 6)] for line in lines]
-        for line in lines:
+        text = "\n".join(lines)
+        found = step.lines.plan.candidates(text, StepContext(2.0))
+        assert found is not None
+        listed = {i for i, _, _ in found[step.lines.slot]}
+        for i, line in enumerate(text.split("\n")):
             if pattern.search(line):
-                assert slot in matcher.slots_for(line[:3]), (rule.id, line)
+                assert i in listed, (rule.id, line)
                 checked += 1
     assert checked > 40
 
 
-def test_line_matcher_never_hides_a_matching_line_by_its_end(both):
-    fast, _ = both
-    checked = 0
-    for rule, step in zip(fast.rules, fast.steps, strict=True):
-        pattern = getattr(step, "pattern", None) or getattr(step, "start", None)
-        ends = line_ends(pattern) if isinstance(pattern, regex.Pattern) else None
-        if ends is None:
-            continue
-        matcher = LineMatcher()
-        slot = matcher.add(ends, at_end=True)
-        lines = [line for ex in rule.examples for line in ex["input"].split("\n")]
-        lines += [m(line) for line in lines for m in MUTATIONS] + [line + " \u00a0" for line in lines]
-        for line in lines:
-            if pattern.search(line):
-                assert slot in matcher.slots_for(line[-3:][::-1], matcher.ends), (rule.id, line)
-                checked += 1
-    assert checked > 40
-
-
-def test_line_starts_refuses_what_it_cannot_read():
-    assert line_starts(regex.compile(r"foo")) is None  # not anchored at the line start
-    assert line_starts(regex.compile(r"^(?:foo){e<=1}")) is None  # fuzzy matching
-    assert line_starts(regex.compile(r"^[[:alpha:]]+")) is None  # POSIX class
-    assert line_starts(regex.compile(r"^a|b")) is None  # only one branch anchored
-    assert line_starts(regex.compile(r"^\p{Lu}x")) is not None
-    assert line_ends(regex.compile(r"^a")) is None  # not anchored at the line end
-    ends = line_ends(regex.compile(r"\((?:AP|AFP)\)\s*$"))
-    assert ends is not None and all(tests[0]("  "[0]) or tests[0](")") for tests in ends)
+def test_translation_refuses_what_it_cannot_read():
+    for source, flags in [(r"(?:foo){e<=1}", 0), (r"[[:alpha:]]+x", 0), (r"newsletter", regex.V1), (r"^\s*$", 0)]:
+        with pytest.raises(Untranslatable):
+            translations(regex.compile(source, flags))
 
 
 @pytest.mark.parametrize(
     ("pattern", "line"),
     [
         (r"(?i)^straße", "STRASSE"),  # no full case folding in V0: must not match, and must not crash
-        (r"^(?i:k)elvin", "\u212aelvin"),
-        (r"^\s*(?i:s)hare", "\u017fhare"),
+        (r"^(?i:k)elvin", "Kelvin"),
+        (r"^\s*(?i:s)hare", "\u00a0SHARE"),
         (r"^(a|b)\1x", "aax"),
         (r"^[^\W\d]{2}", "\u00e9\u00e9"),
-        (r"^\p{Lu}\p{Ll}", "\u0130i"),
+        (r"^\p{Lu}\p{Ll}", "\u00c9t\u00e9"),
+        (r"(?i)\bgrüße\b", "GRÜSSE GRÜẞE"),
+        (r"(?<=x)yz(?!q)", "xyz"),
+        (r"^.{0,700}\((?i:ap)\)\s*$", "text (AP)"),
+        (r"(?i)σ", "ς"),
+        (r"(?:^|\W)the[ \t]+the(?:\W|$)", "the the"),  # line edges as alternatives
+        (r"(?:^|\W)the[ \t]+the(?:\W|$)", "so, the the end"),
+        (r"(?:^|\W)the[ \t]+the(?:\W|$)", "at the the"),
     ],
 )
-def test_line_matcher_agrees_with_the_pattern(pattern, line):
-    compiled = regex.compile(pattern)
-    starts = line_starts(compiled)
-    if starts is None or not compiled.search(line):
-        return
-    matcher = LineMatcher()
-    slot = matcher.add(starts)
-    assert slot in matcher.slots_for(line[:3])
+def test_plan_agrees_with_the_pattern(pattern, line):
+    plan = MatchPlan()
+    slot = plan.add(regex.compile(pattern))
+    found = plan.candidates("body\n" + line, StepContext(2.0))
+    assert found is not None and plan.planned(slot)
+    assert bool(found[slot]) >= bool(regex.search(pattern, line)), translations(regex.compile(pattern))
+
+
+def test_texts_with_case_oddities_take_the_exact_path():
+    plan = MatchPlan()
+    plan.add(regex.compile(r"(?i)kelvin"))
+    assert plan.candidates("\u212aelvin", StepContext(2.0)) is None
+    assert plan.candidates("kelvin \ud800", StepContext(2.0)) is None  # a lone surrogate is not UTF-8
+    assert plan.candidates("KELVIN", StepContext(2.0)) == [[(0, 0, 6)]]
 
 
 def test_candidates_are_shared_per_text(both):
     fast, _ = both
     ctx = StepContext(2.0)
     text = "Advertisement\nBody text here.\n"
-    matcher = next(s.lines.matcher for s in fast.steps if getattr(s, "lines", None) and s.lines.matcher)
-    first = matcher.candidates(text, ctx)
-    assert matcher.candidates(text, ctx) is first
+    plan = next(s.lines.plan for s in fast.steps if getattr(s, "lines", None))
+    first = plan.candidates(text, ctx)
+    assert plan.candidates(text, ctx) is first
+
+
+# --- planned == plain on texts drawn from every rule's own patterns -------------------
+
+# Characters whose case or class the scanner's tables and `regex` may see differently.
+ODD_CHARS = ["İ", "ı", "ſ", "K", "ß", "ẞ", "ς", "σ", "Σ", "µ", "Å", "ǅ", "\u00a0", "\u2028", "\u3000", "\u0345"]
+CASES = [str, str.upper, str.lower, str.swapcase, str.title]
+
+
+_PROPERTY_RANGES = {r"\p{Lu}": "A-ZÀ-ÖØ-Þ", r"\p{Ll}": "a-zß-öø-ÿ", r"\p{L}": "a-zA-Zà-ÿ"}
+
+
+def _re_source(pattern: regex.Pattern[str]) -> str | None:
+    """The pattern in stdlib `re` syntax, for hypothesis to draw matching strings from
+    (\\p{..} classes become rough stdlib ranges); None when `re` cannot read it."""
+    out, i, in_class, source = [], 0, False, pattern.pattern
+    while i < len(source):
+        prop = next((p for p in _PROPERTY_RANGES if source.startswith(p, i)), None)
+        if prop:
+            ranges = _PROPERTY_RANGES[prop]
+            out.append(ranges if in_class else "[" + ranges + "]")
+            i += len(prop)
+            continue
+        step = 2 if source[i] == "\\" else 1
+        in_class = (in_class and source[i] != "]") or (source[i] == "[" and step == 1)
+        out.append(source[i : i + step])
+        i += step
+    flags = re.IGNORECASE if pattern.flags & regex.IGNORECASE else 0
+    try:
+        re.compile("".join(out), flags)
+    except re.error:
+        return None
+    return "".join(out) if not flags else "(?i)" + "".join(out)
+
+
+def _rule_lines() -> st.SearchStrategy[str]:
+    pipeline = load_rules(fast=False)
+    strategies = []
+    examples = []
+    for rule, step in zip(pipeline.rules, pipeline.steps, strict=True):
+        examples += [line for ex in rule.examples for line in ex["input"].split("\n")]
+        pattern = _line_pattern_plain(step)
+        source = _re_source(pattern) if pattern is not None else None
+        if source is not None:
+            strategies.append(st.from_regex(source, fullmatch=True).map(lambda s: s.replace("\n", " ")))
+    drawn = st.one_of(st.sampled_from(examples), *strategies)
+    cased = st.builds(lambda f, s: f(s), st.sampled_from(CASES), drawn)
+    odd = st.builds(lambda s, i, c: s[:i] + c + s[i:], cased, st.integers(0, 40), st.sampled_from(ODD_CHARS))
+    return st.one_of(cased, cased, odd, st.text(max_size=30))
+
+
+def _line_pattern_plain(step):
+    pattern = getattr(step, "pattern", None) or getattr(step, "start", None)
+    return pattern if isinstance(pattern, regex.Pattern) else None
+
+
+RULE_DOCS = st.lists(_rule_lines(), min_size=1, max_size=12).map("\n".join)
+
+
+@FAST
+@given(RULE_DOCS)
+def test_planned_matches_plain_on_texts_from_the_rules_patterns(both, text):
+    fast, plain = both
+    assert fast.apply(text) == plain.apply(text)

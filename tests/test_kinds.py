@@ -314,10 +314,10 @@ def test_regex_timeout_names_the_rule(tmp_path):
         id = "t.slow"
         kind = "drop_line"
         description = "d"
-        pattern = '''^(a|aa)+$'''
+        pattern = '''^(a|aa)+(?<!a)$'''
         examples = [{ input = "aa", output = "" }, { input = "b", unchanged = true }]
     """,
     )
     p.timeout = 0.2
     with pytest.raises(RuleTimeout, match=r"t\.slow"):
-        p("a" * 60 + "b")
+        p("a" * 60)  # the look-behind is invisible to the scanner: the line is a candidate

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from cleaner import load_rules
 from cleaner.cli import app
 from cleaner.errors import RuleFileError
+from cleaner.match.cache import cache_dir
 from cleaner.ruleset.redos import check_pipeline, probe_pattern
 
 from .conftest import ROOT
@@ -225,6 +226,11 @@ def test_default_rules_pass_the_probes(pipeline):
     assert time.monotonic() - start < 30  # about a second normally: short enough for every `rules check`
 
 
+# Backtracks exponentially on a line of a's at run time. The look-behind is invisible to
+# the match plan's scanner (a prefilter), so such a line is a candidate the regex must judge.
+SLOW_AT_RUN = r"^(a|aa)+(?<!a)$"
+
+
 def slow_rule_file(path: Path, pattern: str = r"^(a|aa)+$") -> Path:
     path.write_text(
         f"""[[rule]]
@@ -257,20 +263,20 @@ def test_rules_check_names_the_catastrophic_rule(cli, tmp_path):
 
 
 def test_explain_reports_a_rule_timeout_without_traceback(tmp_path):
-    rules = slow_rule_file(tmp_path / "slow.toml")
-    (tmp_path / "a.txt").write_text("a" * 60 + "b\n", encoding="utf-8")
+    rules = slow_rule_file(tmp_path / "slow.toml", SLOW_AT_RUN)
+    (tmp_path / "a.txt").write_text("a" * 60 + "\n", encoding="utf-8")
     args = ["explain", str(tmp_path / "a.txt"), "--no-default-rules", "--rules", str(rules)]
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 1 and "rule t.catastrophic timed out" in r.stderr, r.output
 
 
 def test_catastrophic_rule_at_run_time_quarantines_records_in_bounded_time(cli, tmp_path):
-    rules = slow_rule_file(tmp_path / "slow.toml")
+    rules = slow_rule_file(tmp_path / "slow.toml", SLOW_AT_RUN)
     recs = [{"id": f"r{i}", "text": "AD\nfine text\n"} for i in range(40)]
     for i in (3, 17, 30):
-        recs[i]["text"] = "a" * 60 + "b\n"
+        recs[i]["text"] = "a" * 60 + "\n"
     # One document whose 200 lines each stay under the budget alone, together far over it.
-    recs[35]["text"] = ("a" * 22 + "b\n") * 200
+    recs[35]["text"] = ("a" * 22 + "\n") * 200
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
     start = time.monotonic()
@@ -363,7 +369,9 @@ def test_rule_files_cannot_run_code_read_files_or_reach_the_network(tmp_path):
     # The literal lines were dropped as data, the template expanded as text (and evil.define,
     # which runs after it, strips the word __import__ from it like from any text).
     assert result.text == "{('os').getcwd()} %(x)s SECRET $(cat /etc/passwd) `id`\na  b\nkeep\n"
-    opened = [args[0] for event, args in _events if event == "open"]
+    # Besides the rule files, only the compiled match plan's cache entry (cleaner.match.cache).
+    cached = str(cache_dir())
+    opened = [args[0] for event, args in _events if event == "open" and not str(args[0]).startswith(cached)]
     assert set(map(str, opened)) <= {str(evil), str(tmp_path / "bad.toml")}, opened
     assert [e for e in _events if e[0] != "open"] == []  # no exec, import, process or socket
 

@@ -104,8 +104,7 @@ class BuildContext:
     lists: Mapping[str, str]
     timeout: float
     fast: bool = True  # build the fast paths (exact pre-checks); False gives the plain reference path
-    lines: Any = None  # the LineMatcher shared by the line rules of the pipeline being built (fast path)
-    literals: Any = None  # the LiteralIndex shared by the same rules (fast path)
+    plan: Any = None  # the MatchPlan shared by the line rules of the pipeline being built (fast path)
 
 
 @dataclass(frozen=True)

@@ -13,56 +13,18 @@ no doubled token at all; only the others run the pattern.
 
 from __future__ import annotations
 
-import itertools
-import operator
 from dataclasses import dataclass
 
 import regex
 
 from cleaner.kinds.base import BuildContext, Kind, Rule, Setting, StepContext, finditer
 from cleaner.lang import looks_english
+from cleaner.match.lines import LineFilter
 from cleaner.model import Edit
 from cleaner.patterns import list_fragment
 
 DEFAULT_WORDS = ["a", "an", "the", "of", "to", "and", "or", "for", "with", "from", "by", "into", "than", "its",
                  "their", "our", "your", "my", "at"]  # fmt: skip
-
-
-# Non-ASCII characters that a case-insensitive `regex` pattern matches to an ASCII letter
-# (İ to i, ſ to s, the Kelvin sign to k); tests/test_fastpath.py checks the list.
-ASCII_CASE_ODDITIES = "\u0130\u017f\u212a"
-# Every byte to itself if a lower-case ASCII letter, to its lower case if upper case,
-# else to a space: tokens of the result are runs of ASCII letters.
-_LETTERS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
-
-
-def lines_with_doubled_word(text: str, words: frozenset[bytes]) -> list[tuple[int, int]]:
-    """(start, end) of the lines that may hold a doubled word (see `may_hold_doubled_word`)."""
-    if not may_hold_doubled_word(text, words):
-        return []
-    spans = []
-    pos = 0
-    for line in text.split("\n"):
-        if may_hold_doubled_word(line, words):
-            spans.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return spans
-
-
-def may_hold_doubled_word(text: str, words: frozenset[bytes]) -> bool:
-    """False only if no two neighbouring runs of ASCII letters (with anything but ASCII
-    letters between them) are equal ignoring case and one of `words` (lower case).
-
-    The pattern needs the same word twice with spaces or tabs between, after no letter
-    or digit and before none, so each copy is a whole run of letters: a text for which
-    this says False has no match. Texts holding a non-ASCII character that matches an
-    ASCII letter case-insensitively are always looked at.
-    """
-    if any(ch in text for ch in ASCII_CASE_ODDITIES):
-        return True
-    tokens = text.encode("utf-8", "surrogatepass").translate(_LETTERS).split()
-    doubled = itertools.compress(tokens, map(operator.eq, tokens, itertools.islice(tokens, 1, None)))
-    return not words.isdisjoint(doubled)
 
 
 @dataclass
@@ -73,18 +35,19 @@ class DedupeWords:
     marks_repaired: bool = False
     context_sensitive: bool = False
     line_local: bool = True  # matches never cross a newline; English is judged per line
-    precheck: frozenset[bytes] | None = None  # fast path: the words, when all are ASCII letters
+    lines: LineFilter | None = None  # fast path: its slot in the match plan (lines holding a doubled word)
 
     def find(self, text: str, ctx: StepContext) -> list[Edit]:
         # The pattern cannot cross a newline ([ \t] between the words), so one pass over
         # the whole text finds exactly the per-line matches; the fast path searches only
-        # the lines that hold a doubled word.
-        if self.precheck is None:
+        # the lines where the match plan's scan found a word doubled.
+        candidates = self.lines.lines(text, ctx) if self.lines is not None else None
+        if candidates is None:
             matches = finditer(self.pattern, text, ctx.timeout, self.rule_id)
         else:
             matches = [
                 m
-                for start, end in lines_with_doubled_word(text, self.precheck)
+                for _, start, end in candidates
                 for m in finditer(self.pattern, text, ctx.timeout, self.rule_id, start, end)
             ]
         edits: list[Edit] = []
@@ -110,10 +73,13 @@ def build(rule: Rule, ctx: BuildContext) -> DedupeWords:
     pattern = regex.compile(
         rf"(?i)(?<![\p{{L}}\p{{N}}'’-])({list_fragment(words)})((?:[ \t]+\1)+)(?![\p{{L}}\p{{N}}'’-])"
     )
-    precheck = None
-    if ctx.fast and all(w.isascii() and w.isalpha() for w in words):
-        precheck = frozenset(w.lower().encode("ascii") for w in words)
-    return DedupeWords(rule.id, pattern, rule.settings["english_only"], precheck=precheck)
+    lines = None
+    if ctx.fast and ctx.plan is not None:
+        # For the scan: each word twice, without the back-reference (a superset of the pattern's matches).
+        doubled = "|".join(rf"{regex.escape(w)}(?:[ \t]+{regex.escape(w)})" for w in sorted(set(words)))
+        shape = regex.compile(rf"(?i)(?:^|[^\p{{L}}\p{{N}}'’-])(?:{doubled})(?:[^\p{{L}}\p{{N}}'’-]|$)")
+        lines = LineFilter(ctx.plan, ctx.plan.add(shape), shape)
+    return DedupeWords(rule.id, pattern, rule.settings["english_only"], lines=lines)
 
 
 KIND = Kind(

@@ -24,7 +24,7 @@ from cleaner.kinds.base import (
     line_spans,
     search,
 )
-from cleaner.linematch import LineFilter, line_checks, lines_to_check
+from cleaner.match.lines import LineFilter, line_checks, lines_to_check
 from cleaner.model import Edit
 from cleaner.patterns import PatternError, compile_pattern
 

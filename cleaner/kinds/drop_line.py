@@ -19,7 +19,7 @@ from cleaner.kinds.base import (
     StepContext,
     search,
 )
-from cleaner.linematch import LineFilter, line_checks, lines_to_check
+from cleaner.match.lines import LineFilter, line_checks, lines_to_check
 from cleaner.model import Edit
 from cleaner.patterns import compile_pattern
 

@@ -16,7 +16,7 @@ from cleaner.kinds.base import (
     finditer,
     search,
 )
-from cleaner.linematch import LineFilter, line_checks, lines_to_check
+from cleaner.match.lines import LineFilter, line_checks, lines_to_check
 from cleaner.model import Edit
 from cleaner.patterns import compile_pattern
 

@@ -21,8 +21,7 @@ from cleaner.errors import RuleFileError, RuleProblem
 from cleaner.extract import ExtractSettings, check_extract_table
 from cleaner.kinds import KINDS
 from cleaner.kinds.base import BuildContext, Rule, Setting
-from cleaner.linematch import LineMatcher
-from cleaner.literals import LiteralIndex
+from cleaner.match.plan import MatchPlan
 from cleaner.patterns import DEFAULT_TIMEOUT, PatternError, compile_pattern, list_fragment
 from cleaner.ruleset.locate import Locator
 from cleaner.ruleset.select import select_rules
@@ -131,12 +130,13 @@ def compile_sources(
         lists=lists,
         timeout=timeout,
         fast=fast,
-        lines=LineMatcher() if fast else None,
-        literals=LiteralIndex() if fast else None,
+        plan=MatchPlan() if fast else None,
     )
 
     by_layer: list[list[tuple[Rule, Any]]] = []
     for number in range(len(sources)):
+        if ctx.plan is not None:
+            ctx.plan.group = number  # one scanner per layer: the default rules' stays cached when user rules change
         compiled: list[tuple[Rule, Any]] = []
         seen: dict[str, str] = {}
         for path, loc, data in (doc for doc, n in zip(parsed, layer_of, strict=True) if n == number):
