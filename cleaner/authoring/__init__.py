@@ -1,0 +1,1 @@
+"""Tools for rule authors: `mine` drafts rules from the lines that recur across a corpus."""
