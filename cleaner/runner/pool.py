@@ -121,6 +121,11 @@ class _Pool:
         future.add_done_callback(lambda f: self.slots.pop(id(f), None))
         return future
 
+    def _where(self, future: Future[TaskResult]) -> tuple[int, str] | None:
+        """The record (and stage) the task of `future` was on, from its beacon slot."""
+        slot = self.slots.get(id(future))  # gone only if it finished just now: then nothing points at a record
+        return beacon.position(slot) if slot is not None else None
+
     def submit(self, task: Task, window: deque[tuple[Task, Future[TaskResult]]]) -> Future[TaskResult]:
         try:
             return self._submit(self.executor, task)
@@ -137,7 +142,7 @@ class _Pool:
             result = window[0][1].result()
         except FutureTimeout:
             task = window[0][0]
-            where = beacon.position(self.slots[id(future)])
+            where = self._where(future)
             _terminate(self.executor)  # the stuck worker, and with it the batches beside it
             window[0] = (task, _done(self._after_stuck(task, where)))
             self._recover(window)
@@ -168,7 +173,7 @@ class _Pool:
                 try:
                     return future.result(timeout=self.task_timeout)
                 except FutureTimeout:
-                    where = beacon.position(self.slots[id(future)])
+                    where = self._where(future)
                     _terminate(solo)
         except BrokenProcessPool:
             halves = split_task(task)
