@@ -279,7 +279,7 @@ def _line_pattern_plain(step):
 RULE_DOCS = st.lists(_rule_lines(), min_size=1, max_size=12).map("\n".join)
 
 
-@FAST
+@settings(FAST, max_examples=50)  # each example runs the plain path too, on up to 12 drawn lines
 @given(RULE_DOCS)
 def test_planned_matches_plain_on_texts_from_the_rules_patterns(both, text):
     fast, plain = both
