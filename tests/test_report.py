@@ -45,7 +45,10 @@ def test_visible_html_names_invisible_characters():
 
 def test_report_has_totals_chart_samples_and_no_external_resources(report):
     page = report.read_text(encoding="utf-8")
-    assert '<dl id="totals">' in page and "<dt>documents read</dt><dd>7</dd>" in page
+    from .conftest import ROOT
+
+    inputs = len(list((ROOT / "seeds").iterdir())) + len(list((ROOT / "tests" / "cases" / "input").iterdir()))
+    assert '<dl id="totals">' in page and f"<dt>documents read</dt><dd>{inputs}</dd>" in page
     assert page.count('<g class="bar"') >= 10 and '<svg id="chart"' in page
     section = re.search(r'<section class="rule" id="rule-promo.read-headline".*?</section>', page, re.S).group()
     assert "seeds/001_cd48500d55f01fe0.txt:15" in section
