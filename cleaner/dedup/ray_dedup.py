@@ -17,8 +17,6 @@ node sees at the same path (one machine, or a shared mount); URIs are not suppor
 
 from __future__ import annotations
 
-import logging
-import warnings
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,26 +39,13 @@ VERIFY_CHUNK = 20_000
 
 def run_dedup_ray(units: list[Unit], options: DedupOptions, out: Path, files: Outputs, *, workers: int | None,
                   address: str | None, resume: bool) -> DedupReport:  # fmt: skip
-    from cleaner.runner.ray_engine import require_ray
+    from cleaner.runner.ray_engine import ray_session
 
-    ray = require_ray()
     if resume:
         raise UsageError("--resume is not supported with --engine ray: rerun the whole corpus")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", module=r"ray\.")
-        started = False
-        if not ray.is_initialized():
-            try:
-                ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-            except Exception as exc:
-                raise UsageError(f"cannot join the Ray cluster at {address or 'a new local cluster'}: {exc}") from None
-            started = True
-        try:
-            window = max(2, int(workers or ray.cluster_resources().get("CPU", 2))) * 2
-            return run_dedup(units, options, out, files, resume=False, backend=_backend(ray, window))
-        finally:
-            if started:
-                ray.shutdown()
+    with ray_session(address) as ray:
+        window = max(2, int(workers or ray.cluster_resources().get("CPU", 2))) * 2
+        return run_dedup(units, options, out, files, resume=False, backend=_backend(ray, window))
 
 
 def _backend(ray: Any, window: int) -> Backend:

@@ -26,6 +26,8 @@ import resource
 import time
 import warnings
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +75,20 @@ def run_ray(
     units: list[RemoteUnit], pipeline: Pipeline, options: RunOptions, out: str, address: str | None = None
 ) -> RunReport:
     """Clean `units` on the Ray cluster at `address` (None: the one already connected, else a new local one)."""
-    ray = require_ray()
     if options.resume:
         raise UsageError("--resume is not supported with --engine ray: rerun the whole corpus")
+    with ray_session(address) as ray:
+        try:
+            return _run(ray, units, pipeline, options, out)
+        except ray.exceptions.RayError as exc:
+            raise RayRunError(f"the Ray run failed, outputs may be incomplete: {exc}") from exc
+
+
+@contextmanager
+def ray_session(address: str | None) -> Iterator[Any]:
+    """The `ray` module, joined to the cluster at `address` (None: the one already connected, else a new
+    local one, shut down on leaving). Shared by `run` and `dedup`, so both start Ray the same way."""
+    ray = require_ray()
     with warnings.catch_warnings():
         # Ray's advice (more actors than a small input has blocks, future defaults) is not the user's concern.
         warnings.filterwarnings("ignore", module=r"ray\.")
@@ -88,9 +101,7 @@ def run_ray(
                 raise UsageError(f"cannot join the Ray cluster at {address or 'a new local cluster'}: {exc}") from None
             started = True
         try:
-            return _run(ray, units, pipeline, options, out)
-        except ray.exceptions.RayError as exc:
-            raise RayRunError(f"the Ray run failed, outputs may be incomplete: {exc}") from exc
+            yield ray
         finally:
             if started:
                 ray.shutdown()
