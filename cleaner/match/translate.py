@@ -37,7 +37,7 @@ from typing import Any
 
 import regex
 
-VERSION = "2"  # bump when the translation changes: compiled scans in the cache are keyed by it
+VERSION = "3"  # bump when the translation changes: compiled scans in the cache are keyed by it
 MAX_BOUND = 16  # a repeat allowing more copies than this becomes unbounded
 # regex flags the translation does not model (anything else: ignorecase, multiline, dotall, verbose)
 _UNSUPPORTED_FLAGS = regex.ASCII | regex.LOCALE | regex.FULLCASE | regex.WORD | regex.REVERSE | regex.VERSION1
@@ -129,6 +129,7 @@ class _Translator:
 
         self.p = sre_parse
         self.properties = properties
+        self.groups: dict[int, tuple[list[Any], bool]] = {}  # group number -> (its items, ignorecase)
 
     def items(self, items: list[Any], ic: bool) -> list[Part]:
         return [self.item(item, ic) for item in items]
@@ -171,6 +172,8 @@ class _Translator:
                 raise Untranslatable
             inner = (ic or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
             body = self.sequence(list(sub), inner)
+            if arg[0] is not None:  # after its body: a reference inside the group is not to itself
+                self.groups[arg[0]] = (list(sub), inner)
             return Part("(?:" + body.source + ")", body.nullable)
         if op is p.ATOMIC_GROUP:
             body = self.sequence(list(arg), ic)
@@ -185,7 +188,14 @@ class _Translator:
             quant = f"{{{low},{bound}}}"
             return Part("(?:" + body.source + ")" + quant, body.nullable or low == 0)
         if op is p.GROUPREF:
-            return Part("[^\\n]*", True)  # a back-reference: some run of the line's characters
+            # A back-reference matches text its group matched: the group's own superset. (As
+            # "any run of characters" it would let the scanner report a match at every
+            # position after it.) A group not yet seen: some run of the line's characters.
+            if arg in self.groups:
+                sub, inner = self.groups[arg]
+                body = self.sequence(sub, inner or ic)
+                return Part("(?:" + body.source + ")", body.nullable)
+            return Part("[^\\n]*", True)
         raise Untranslatable  # conditionals and anything newer
 
     def _line_edge(self, alt: Any) -> Part | None:
