@@ -23,7 +23,6 @@ from cleaner.dedup.options import DedupOptions
 from cleaner.dedup.pool import scan_results
 from cleaner.dedup.scan import ScanBatch, UnitScan, load_small, load_stream, scanned_docs
 from cleaner.dedup.write import UnitOutput
-from cleaner.errors import InputProblem
 from cleaner.io.files import write_atomic
 from cleaner.io.jsonl import dumps
 from cleaner.runner.local import (
@@ -32,11 +31,12 @@ from cleaner.runner.local import (
     UnitWriter,
     assemble_segments,
     default_quarantine,
+    task_stream,
     write_stats_json,
 )
 from cleaner.runner.sinks import remove_leftovers
 from cleaner.runner.state import RunState, fingerprint
-from cleaner.runner.tasks import Task, tasks_for
+from cleaner.runner.tasks import Task
 from cleaner.runner.units import Unit
 from cleaner.stats import RunStats
 
@@ -141,14 +141,6 @@ def run_dedup(units: list[Unit], options: DedupOptions, out: Path, files: Output
     return report
 
 
-def _tasks(units: list[Unit]) -> Iterator[Task]:
-    for unit in units:
-        try:
-            yield from tasks_for(unit)
-        except InputProblem as exc:
-            yield Task(unit.index, -1, "failed", unit.name, str(exc), last=True)
-
-
 def _scan(
     state: RunState, units: list[Unit], options: DedupOptions, backend: Backend, report: DedupReport
 ) -> list[int]:
@@ -158,7 +150,7 @@ def _scan(
     position = {u.index: i for i, u in enumerate(units)}
     open_scans: dict[int, UnitScan] = {}
     try:
-        for batch in backend.scan(_tasks(todo), options):
+        for batch in backend.scan(task_stream(todo), options):
             unit = by_index[batch.unit]
             scan = open_scans.get(unit.index)
             if batch.failed is not None:
@@ -200,7 +192,7 @@ def write_unit(state: RunState, unit: Unit, first_doc: int, decisions: Decisions
     writer = UnitWriter(unit, state, options)  # type: ignore[arg-type]
     done = UnitDone()
     try:
-        for task in _tasks([unit]):
+        for task in task_stream([unit]):
             result = maker.task(task)
             if result.failed is not None:
                 writer.abort()

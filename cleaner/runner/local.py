@@ -79,7 +79,7 @@ def run_local(units: list[Unit], pipeline: Pipeline, options: RunOptions, out: P
     by_index = {u.index: u for u in units}
     open_units: dict[int, UnitWriter] = {}
     on_crash = lambda task: warnings.add(f"{task.source}: a worker crashed; retrying its batch alone")  # noqa: E731
-    results = ordered_results(_task_stream(todo), options.workers, on_crash, options.task_timeout)
+    results = ordered_results(task_stream(todo), options.workers, on_crash, options.task_timeout)
     try:
         for result in results:
             unit = by_index[result.unit]
@@ -148,7 +148,8 @@ def _writing(unit: Unit | None, path: Path | None = None) -> Iterator[None]:
         raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None
 
 
-def _task_stream(units: list[Unit]) -> Iterator[Task]:
+def task_stream(units: list[Unit]) -> Iterator[Task]:
+    """The tasks of `units` in order; an input that fails mid-way ends with a 'failed' task (its reason)."""
     for unit in units:
         try:
             yield from tasks_for(unit)
