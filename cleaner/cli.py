@@ -39,6 +39,8 @@ RulesOpt = Annotated[
     list[Path] | None,
     typer.Option("--rules", "-r", help="Rule file or folder to add to the defaults (repeatable)."),
 ]
+TextFieldOpt = Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")]
+IdFieldOpt = Annotated[str, typer.Option(help="Field holding the record id (else its line number).")]
 NoDefaultsOpt = Annotated[bool, typer.Option("--no-default-rules", help="Use only the rules given with --rules.")]
 TimeoutOpt = Annotated[
     float,
@@ -129,11 +131,11 @@ def run(
         ),
     ] = None,
     input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
-    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    text_field: TextFieldOpt = "text",
     html_field: Annotated[
         str | None, typer.Option(help="JSONL field holding HTML: extract it, clean it, write it to --text-field.")
     ] = None,
-    id_field: Annotated[str, typer.Option(help="Field holding the record id (else its line number).")] = "id",
+    id_field: IdFieldOpt = "id",
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (default: all cores; Ray: all CPUs of the cluster).")
     ] = None,
@@ -318,8 +320,8 @@ def dedup(
     by: Annotated[
         str | None, typer.Option("--by", help="Passages: count only among records with the same value of this field.")
     ] = None,
-    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
-    id_field: Annotated[str, typer.Option(help="Field holding the record id (else its line number).")] = "id",
+    text_field: TextFieldOpt = "text",
+    id_field: IdFieldOpt = "id",
     workers: Annotated[int | None, typer.Option(help="Worker processes for the scan (default: all cores).")] = None,
     strict: Annotated[bool, typer.Option(help="Quarantine undecodable text instead of repairing it.")] = False,
     resume: Annotated[bool, typer.Option(help="Reuse what an interrupted run into OUT finished.")] = False,
@@ -374,9 +376,9 @@ def explain(
         typer.Option("--record", help="JSONL/Parquet: only the record on line N (row N), as warnings number them."),
     ] = None,
     input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
-    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    text_field: TextFieldOpt = "text",
     html_field: Annotated[str | None, typer.Option(help="JSONL field holding HTML to extract, then clean.")] = None,
-    id_field: Annotated[str, typer.Option(help="Field holding the record id (else its line number).")] = "id",
+    id_field: IdFieldOpt = "id",
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
     select: SelectOpt = None,
@@ -553,7 +555,7 @@ def mine(
         typer.Option(help="Record field naming each record's source (e.g. domain): count recurrence per source."),
     ] = None,
     input_format: Annotated[str, typer.Option("--format", help="Format of stdin: text or jsonl.")] = "text",
-    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    text_field: TextFieldOpt = "text",
     html_field: Annotated[str | None, typer.Option(help="JSONL field holding HTML: mine its extracted text.")] = None,
     max_docs: Annotated[
         int | None, typer.Option(help="Read at most this many documents (mine a sample of a big corpus).")
